@@ -1,0 +1,106 @@
+import { Fleet, Region } from './schema';
+
+// Names and ids every component and the real-Kafka harness agree on. Pure functions of the
+// fleet: no construct computes a name of its own.
+
+export const ZOOKEEPER = { name: 'zookeeper', headless: 'zookeeper-nodes', client: 'zookeeper-client', clientPort: 2281, quorumPort: 2888, electionPort: 3888 } as const;
+export const KAFKA = { name: 'kafka', headless: 'kafka-brokers', bootstrap: 'kafka-bootstrap', replicationPort: 9091, clientPort: 9093 } as const;
+
+export function regionOf(fleet: Fleet, name: string): Region {
+  const r = fleet.regions.find((x) => x.name === name);
+  if (!r) throw new Error(`unknown region ${name}`);
+  return r;
+}
+
+/** Broker id of a pod: the region's block plus the StatefulSet ordinal. */
+export function brokerId(fleet: Fleet, region: Region, ordinal: number): number {
+  return region.idBlock * fleet.idsPerRegion + ordinal;
+}
+
+/** ZooKeeper server id (myid) of a pod; 1-based because ZooKeeper rejects 0 in a quorum. */
+export function zookeeperId(fleet: Fleet, region: Region, ordinal: number): number {
+  return region.idBlock * fleet.idsPerRegion + ordinal + 1;
+}
+
+/** `<pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local`: how Submariner's Lighthouse names an exported headless pod. */
+export function clustersetPodName(fleet: Fleet, region: Region, service: string, pod: string): string {
+  return `${pod}.${region.clusterId}.${service}.${fleet.namespace}.svc.clusterset.local`;
+}
+
+export function clustersetServiceName(fleet: Fleet, service: string): string {
+  return `${service}.${fleet.namespace}.svc.clusterset.local`;
+}
+
+/** Cluster-local names of a pod behind a headless service (short and fully qualified). */
+export function localPodNames(fleet: Fleet, service: string, pod: string): string[] {
+  return [`${pod}.${service}.${fleet.namespace}.svc`, `${pod}.${service}.${fleet.namespace}.svc.${fleet.network.clusterDomain}`];
+}
+
+export function localServiceNames(fleet: Fleet, service: string): string[] {
+  return [service, `${service}.${fleet.namespace}`, `${service}.${fleet.namespace}.svc`, `${service}.${fleet.namespace}.svc.${fleet.network.clusterDomain}`];
+}
+
+export interface Node {
+  readonly region: Region;
+  readonly ordinal: number;
+  readonly pod: string;
+  readonly id: number;
+  /** The name every peer, in any cluster, dials. */
+  readonly host: string;
+}
+
+export function zookeeperNodes(fleet: Fleet, region?: Region): Node[] {
+  return (region ? [region] : fleet.regions).flatMap((r) =>
+    Array.from({ length: r.zookeeperReplicas }, (_, ordinal) => {
+      const pod = `${ZOOKEEPER.name}-${ordinal}`;
+      return { region: r, ordinal, pod, id: zookeeperId(fleet, r, ordinal), host: clustersetPodName(fleet, r, ZOOKEEPER.headless, pod) };
+    }),
+  );
+}
+
+export function kafkaBrokers(fleet: Fleet, region?: Region): Node[] {
+  return (region ? [region] : fleet.regions).flatMap((r) =>
+    Array.from({ length: r.kafkaReplicas }, (_, ordinal) => {
+      const pod = `${KAFKA.name}-${ordinal}`;
+      return { region: r, ordinal, pod, id: brokerId(fleet, r, ordinal), host: clustersetPodName(fleet, r, KAFKA.headless, pod) };
+    }),
+  );
+}
+
+/** `zookeeper.connect` for the brokers: every server of the ensemble on its TLS client port. */
+export function zookeeperConnect(fleet: Fleet): string {
+  return zookeeperNodes(fleet).map((n) => `${n.host}:${ZOOKEEPER.clientPort}`).join(',');
+}
+
+/** Bootstrap servers for clients in a region: the region's own brokers first, then one per other region. */
+export function bootstrapServers(fleet: Fleet, region: Region): string {
+  const local = kafkaBrokers(fleet, region);
+  const remote = fleet.regions.filter((r) => r !== region).map((r) => kafkaBrokers(fleet, r)[0]).filter(Boolean);
+  return [...local, ...remote].map((b) => `${b.host}:${KAFKA.clientPort}`).join(',');
+}
+
+export function totalBrokers(fleet: Fleet): number {
+  return fleet.regions.reduce((n, r) => n + r.kafkaReplicas, 0);
+}
+
+export function totalZookeepers(fleet: Fleet): number {
+  return fleet.regions.reduce((n, r) => n + r.zookeeperReplicas, 0);
+}
+
+/**
+ * TCP socket buffer for the inter-region links: the bandwidth-delay product of the worst link
+ * (3.5 GB/s x 70 ms = 245,000,000 bytes for the reference). Kafka caps nothing, the kernel does:
+ * the nodes' net.core.rmem_max / wmem_max must be at least this large.
+ */
+export function socketBufferBytes(fleet: Fleet): number {
+  return Math.ceil((fleet.network.bandwidthBytesPerSecond * fleet.network.latencyMs) / 1000);
+}
+
+/** Standard labels; selectors use only name/instance/component (never a version). */
+export function selectorLabels(fleet: Fleet, component: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': component, 'app.kubernetes.io/instance': fleet.name };
+}
+
+export function labels(fleet: Fleet, component: string, region: Region): Record<string, string> {
+  return { ...selectorLabels(fleet, component), 'app.kubernetes.io/part-of': fleet.name, 'app.kubernetes.io/managed-by': 'stretched-kafka', 'topology.kubernetes.io/region': region.name };
+}

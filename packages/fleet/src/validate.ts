@@ -1,0 +1,167 @@
+import { ZodIssue } from 'zod';
+import { Fleet, fleetSchema, parseQuantity } from './schema';
+
+/** A user error in the fleet definition: one line naming the field, the value and what is allowed. */
+export class FleetError extends Error {
+  constructor(readonly field: string, readonly value: unknown, readonly allowed: string, readonly source = 'fleet') {
+    super(`${source}: ${field} = ${show(value)}: ${allowed}`);
+    this.name = 'FleetError';
+  }
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '(missing)';
+  const s = JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function pathOf(path: (string | number)[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+function valueAt(obj: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string | number, unknown>)[k] : undefined), obj);
+}
+
+function issueToError(raw: unknown, issue: ZodIssue, source: string): FleetError {
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    return new FleetError(pathOf([...issue.path, key]), valueAt(raw, [...issue.path, key]), 'unknown key (check the spelling against the fleet reference in README.md)', source);
+  }
+  if (issue.code === 'invalid_type' && issue.received === 'undefined') {
+    return new FleetError(pathOf(issue.path), undefined, `is required (${issue.expected})`, source);
+  }
+  if (issue.code === 'invalid_union_discriminator') {
+    return new FleetError(pathOf(issue.path), valueAt(raw, issue.path), `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`, source);
+  }
+  if (issue.code === 'invalid_enum_value') {
+    return new FleetError(pathOf(issue.path), issue.received, `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`, source);
+  }
+  return new FleetError(pathOf(issue.path), valueAt(raw, issue.path), issue.message, source);
+}
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/** [first, last] address of an IPv4 CIDR, or undefined when it is not one. */
+export function cidrRange(cidr: string): [number, number] | undefined {
+  const [ip, bitsText] = cidr.split('/');
+  const bits = Number(bitsText);
+  const octets = ip.split('.').map(Number);
+  if (bits > 32 || octets.some((o) => o > 255)) return undefined;
+  const size = 2 ** (32 - bits);
+  const start = Math.floor(ipv4ToInt(ip) / size) * size;
+  return [start, start + size - 1];
+}
+
+export function cidrsOverlap(a: string, b: string): boolean {
+  const ra = cidrRange(a);
+  const rb = cidrRange(b);
+  return !!ra && !!rb && ra[0] <= rb[1] && rb[0] <= ra[1];
+}
+
+/** Checks that span fields: the guarantees the stretched cluster exists for. */
+function crossChecks(f: Fleet): FleetError | undefined {
+  const k = f.kafka;
+  const regionCount = f.regions.length;
+  const brokerCount = f.regions.reduce((n, r) => n + r.kafkaReplicas, 0);
+  const zkCount = f.regions.reduce((n, r) => n + r.zookeeperReplicas, 0);
+
+  if (k.minInsyncReplicas >= k.replicationFactor) {
+    return new FleetError('kafka.minInsyncReplicas', k.minInsyncReplicas, `must be below kafka.replicationFactor (${k.replicationFactor}) so that one replica can be lost without stopping writes`);
+  }
+  if (k.minInsyncReplicas < 2) {
+    return new FleetError('kafka.minInsyncReplicas', k.minInsyncReplicas, 'must be at least 2: with 1 an acknowledged write can live in one region only');
+  }
+  if (regionCount < k.replicationFactor) {
+    return new FleetError('regions', `${regionCount} regions`, `must number at least kafka.replicationFactor (${k.replicationFactor}) so that every partition has a replica in each of ${k.replicationFactor} regions`);
+  }
+  if (k.replicationFactor > brokerCount) {
+    return new FleetError('kafka.replicationFactor', k.replicationFactor, `must not exceed the broker count (${brokerCount})`);
+  }
+  for (const [field, value] of [['kafka.defaultPartitions', k.defaultPartitions], ['topic.partitions', f.topic.partitions]] as const) {
+    if (value % brokerCount !== 0) {
+      return new FleetError(field, value, `must be a multiple of the broker count (${brokerCount}) so every broker leads the same number of partitions`);
+    }
+  }
+  if (zkCount % 2 === 0) {
+    return new FleetError('regions[].zookeeperReplicas', `${zkCount} in total`, 'must add up to an odd number (3, 5, 7, 9...) for a majority quorum');
+  }
+  if (zkCount > 15) {
+    return new FleetError('regions[].zookeeperReplicas', `${zkCount} in total`, 'must add up to at most 15: every write waits for a majority across regions');
+  }
+  const maxZkInRegion = Math.max(...f.regions.map((r) => r.zookeeperReplicas));
+  if (regionCount > 1 && maxZkInRegion > (zkCount - 1) / 2) {
+    return new FleetError('regions[].zookeeperReplicas', f.regions.map((r) => r.zookeeperReplicas).join('+'), `no region may hold ${maxZkInRegion} of ${zkCount} ZooKeeper nodes: losing it would lose the quorum`);
+  }
+  const seen = new Map<string, number>();
+  for (const [i, r] of f.regions.entries()) {
+    for (const [key, value] of [['name', r.name], ['clusterId', r.clusterId], ['idBlock', String(r.idBlock)]] as const) {
+      const tag = `${key}=${value}`;
+      if (seen.has(tag)) {
+        return new FleetError(`regions[${i}].${key}`, key === 'idBlock' ? r.idBlock : value, `must be unique across regions (regions[${seen.get(tag)}] has it too)`);
+      }
+      seen.set(tag, i);
+    }
+    for (const [key, n] of [['kafkaReplicas', r.kafkaReplicas], ['zookeeperReplicas', r.zookeeperReplicas]] as const) {
+      if (n > f.idsPerRegion - 1) {
+        return new FleetError(`regions[${i}].${key}`, n, `must be below idsPerRegion (${f.idsPerRegion}) so node ids stay inside the region's block`);
+      }
+    }
+    const maxZkId = r.idBlock * f.idsPerRegion + r.zookeeperReplicas;
+    if (r.zookeeperReplicas > 0 && maxZkId > 255) {
+      return new FleetError(`regions[${i}].idBlock`, r.idBlock, `gives ZooKeeper id ${maxZkId}; ZooKeeper server ids must be 1..255`);
+    }
+  }
+  const cidrs = f.regions.flatMap((r, i) => [
+    { field: `regions[${i}].podCidr`, value: r.podCidr },
+    { field: `regions[${i}].serviceCidr`, value: r.serviceCidr },
+  ]);
+  for (const c of cidrs) {
+    if (!cidrRange(c.value)) return new FleetError(c.field, c.value, 'must be an IPv4 CIDR with octets 0-255 and a prefix of 0-32');
+  }
+  for (let a = 0; a < cidrs.length; a++) {
+    for (let b = a + 1; b < cidrs.length; b++) {
+      if (cidrsOverlap(cidrs[a].value, cidrs[b].value)) {
+        return new FleetError(cidrs[b].field, cidrs[b].value, `overlaps ${cidrs[a].field} (${cidrs[a].value}); with globalnet off every pod and service CIDR must be distinct`);
+      }
+    }
+  }
+  const regionNames = f.regions.map((r) => r.name);
+  for (const [field, value] of [['submariner.brokerRegion', f.submariner.brokerRegion], ['topic.managementRegion', f.topic.managementRegion]] as const) {
+    if (!regionNames.includes(value)) return new FleetError(field, value, `must name one of the regions (${regionNames.join(', ')})`);
+  }
+  for (const [field, q, min] of [
+    ['kafka.resources.memory', k.resources.memory, k.heapMb],
+    ['zookeeper.resources.memory', f.zookeeper.resources.memory, f.zookeeper.heapMb],
+  ] as const) {
+    if (parseQuantity(q) < min * 2 ** 20 * 1.25) {
+      return new FleetError(field, q, `must leave room above the heap (${min} MiB) for off-heap memory and the page cache: at least ${Math.ceil(min * 1.25)}Mi`);
+    }
+  }
+  if (f.pki.renewBefore && durationSeconds(f.pki.renewBefore) >= durationSeconds(f.pki.duration)) {
+    return new FleetError('pki.renewBefore', f.pki.renewBefore, `must be shorter than pki.duration (${f.pki.duration})`);
+  }
+  if (f.load.batchBytes < f.load.recordBytes) {
+    return new FleetError('load.batchBytes', f.load.batchBytes, `must hold at least one record (load.recordBytes = ${f.load.recordBytes})`);
+  }
+  return undefined;
+}
+
+export function durationSeconds(d: string): number {
+  const m = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** Validates a merged fleet; throws a FleetError naming the first bad field. */
+export function validateFleet(raw: unknown, source = 'fleet'): Fleet {
+  const parsed = fleetSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw issueToError(raw, parsed.error.issues[0], source);
+  }
+  const err = crossChecks(parsed.data);
+  if (err) throw new FleetError(err.field, err.value, err.allowed, source);
+  return parsed.data;
+}
