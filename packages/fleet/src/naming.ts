@@ -104,3 +104,23 @@ export function selectorLabels(fleet: Fleet, component: string): Record<string, 
 export function labels(fleet: Fleet, component: string, region: Region): Record<string, string> {
   return { ...selectorLabels(fleet, component), 'app.kubernetes.io/part-of': fleet.name, 'app.kubernetes.io/managed-by': 'stretched-kafka', 'topology.kubernetes.io/region': region.name };
 }
+
+/**
+ * Secrets cert-manager writes (ca.crt, tls.crt, tls.key, tls-combined.pem with a PKCS#8 key),
+ * and the certificate common names that become Kafka principals (`User:<cn>`) and ZooKeeper
+ * x509 identities. Brokers share one CN in every region so that ZooKeeper ACLs set by one broker
+ * admit the others.
+ */
+export const TLS = {
+  zookeeper: { secret: 'zookeeper-tls', commonName: 'zookeeper' },
+  kafka: { secret: 'kafka-tls', commonName: 'kafka-broker' },
+  producer: { secret: 'producer-tls', commonName: 'producer' },
+  consumer: { secret: 'consumer-tls', commonName: 'consumer' },
+  akhq: { secret: 'akhq-tls', commonName: 'akhq' },
+  topicOperator: { secret: 'topic-operator-tls', commonName: 'topic-operator' },
+  userOperator: { secret: 'user-operator-tls', commonName: 'user-operator' },
+  admin: { secret: 'kafka-admin-tls', commonName: 'kafka-admin' },
+} as const;
+
+/** Mount paths inside containers for a TLS secret. */
+export const TLS_MOUNT = '/opt/kafka/tls';
