@@ -124,3 +124,9 @@ export const TLS = {
 
 /** Mount paths inside containers for a TLS secret. */
 export const TLS_MOUNT = '/opt/kafka/tls';
+
+/** Pods carrying this label may connect to the brokers' client listener (NetworkPolicy peer). */
+export const KAFKA_CLIENT_LABEL = { 'stretched-kafka.io/kafka-client': 'true' } as const;
+
+/** Folder under clusters/ for objects that are not one region's (Argo CD control plane, Flux bootstrap). */
+export const GITOPS_FOLDERS = { argocd: 'argocd', flux: 'flux' } as const;
