@@ -7,8 +7,10 @@ const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending alphanumeric)')
   .max(63, 'must be a DNS-1123 label of at most 63 characters');
-const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a Kubernetes quantity such as 500m, 2Gi or 300Gi');
-const storageQuantity = quantity.refine((q) => parseQuantity(q) > 0, 'must be a quantity above zero such as 300Gi');
+const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const quantity = z.string().regex(QUANTITY, 'must be a Kubernetes quantity such as 500m, 2Gi or 300Gi');
+// zod runs refinements even after the regex failed; an unparseable value is reported by the regex.
+const storageQuantity = quantity.refine((q) => !QUANTITY.test(q) || parseQuantity(q) > 0, 'must be a quantity above zero such as 300Gi');
 const positiveInt = z.number().int('must be a whole number').positive('must be a whole number above zero');
 const nonNegativeInt = z.number().int('must be a whole number').nonnegative('must be a whole number, zero or more');
 const cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, 'must be an IPv4 CIDR such as 10.128.0.0/14');
@@ -171,7 +173,7 @@ const units: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12
 
 /** Value of a Kubernetes quantity in base units (bytes or cores). */
 export function parseQuantity(q: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
+  const m = QUANTITY.exec(q);
   if (!m) throw new Error(`not a quantity: ${q}`);
   return Number(m[1]) * units[m[2] ?? ''];
 }
