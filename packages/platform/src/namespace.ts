@@ -2,7 +2,11 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, labels } from '@stretched-kafka/fleet';
 
-/** The namespace, the same in every cluster (clusterset DNS names carry it). Pods must run restricted. */
+/**
+ * The namespace, the same in every cluster (clusterset DNS names carry it), enforcing the restricted
+ * Pod Security Standard, and a default-deny ingress policy: each component admits only its own
+ * peers and ports with a NetworkPolicy of its own.
+ */
 export const namespaceComponent = {
   name: 'namespace',
   wave: 0,
@@ -16,6 +20,10 @@ export const namespaceComponent = {
           'pod-security.kubernetes.io/audit': 'restricted',
         },
       },
+    });
+    new k8s.KubeNetworkPolicy(chart, 'default-deny', {
+      metadata: { name: 'default-deny-ingress', namespace: fleet.namespace, labels: labels(fleet, 'namespace', region) },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });
   },
 };
