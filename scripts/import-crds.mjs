@@ -1,7 +1,7 @@
 // Regenerates imports/ from the offline CRD copies in ../shared/crds (the same versions that
 // cdk8s.yaml names upstream). `cdk8s import` takes one file per call.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const crdRoot = process.env.CRD_DIR ?? join('..', 'shared', 'crds');
@@ -21,6 +21,9 @@ const files = [
   'flux/kustomizations.yaml',
   'flux/helmreleases.yaml',
 ];
+// `cdk8s import` appends every local path it reads to cdk8s.yaml; keep the upstream URL list.
+const config = readFileSync('cdk8s.yaml', 'utf8');
+try {
 for (const f of files) {
   const path = join(crdRoot, f);
   if (!existsSync(path)) {
@@ -28,4 +31,7 @@ for (const f of files) {
     process.exit(1);
   }
   execFileSync('npx', ['cdk8s', 'import', '--no-check-upgrade', '-l', 'typescript', '-o', 'imports', path], { stdio: 'inherit' });
+}
+} finally {
+  writeFileSync('cdk8s.yaml', config);
 }
