@@ -130,3 +130,15 @@ export const KAFKA_CLIENT_LABEL = { 'stretched-kafka.io/kafka-client': 'true' } 
 
 /** Folder under clusters/ for objects that are not one region's (Argo CD control plane, Flux bootstrap). */
 export const GITOPS_FOLDERS = { argocd: 'argocd', flux: 'flux' } as const;
+
+/**
+ * Submariner's own names, as `subctl` would create them: the operator's namespace holds the
+ * Submariner join CR and the out-of-band join and IPsec PSK Secrets; images come from one repository.
+ */
+export const SUBMARINER = {
+  operatorNamespace: 'submariner-operator',
+  joinName: 'submariner',
+  brokerName: 'submariner-broker',
+  ipsecPskSecret: 'submariner-ipsec-psk',
+  repository: 'quay.io/submariner',
+} as const;
