@@ -1,0 +1,6 @@
+export * from './placement';
+export * from './loss';
+export * from './buffers';
+export * from './cost';
+export * from './inventory';
+export * from './report';

@@ -1,0 +1,82 @@
+import { Fleet, kafkaBrokers, zookeeperNodes } from '@stretched-kafka/fleet';
+import { PartitionPlacement } from './placement';
+
+// What a region outage leaves, assuming every replica was in sync before it (the steady state
+// the consistency settings aim for) and unclean leader election off. In ZooKeeper mode a leader
+// change and an ISR shrink are both writes to ZooKeeper by the controller, so without a quorum
+// nothing can move: partitions keep the leader and ISR they had.
+
+export interface RegionLoss {
+  readonly region: string;
+  readonly brokersLeft: number;
+  readonly brokersTotal: number;
+  readonly zookeeperLeft: number;
+  readonly zookeeperTotal: number;
+  /** Majority of the whole ensemble, lost members included. */
+  readonly quorumNeeded: number;
+  readonly quorumHeld: boolean;
+  readonly minInsyncReplicas: number;
+  /** Partitions by the number of in-sync replicas left: ISR size -> partitions. */
+  readonly isrLeft: ReadonlyMap<number, number>;
+  /** Partitions that still accept acks=all writes. */
+  readonly writable: number;
+  /** Partitions that still serve reads. */
+  readonly readable: number;
+  /** Partitions whose leader was in the lost region. */
+  readonly leadersToMove: number;
+  /** Leaders per surviving broker once the moved leaders settle on the first surviving replica. */
+  readonly leadersAfter: ReadonlyMap<number, number>;
+  readonly partitions: number;
+  readonly verdict: string;
+}
+
+export function quorumSize(ensemble: number): number {
+  return Math.floor(ensemble / 2) + 1;
+}
+
+export function regionLoss(fleet: Fleet, placement: readonly PartitionPlacement[], lost: string): RegionLoss {
+  const brokers = kafkaBrokers(fleet);
+  const zk = zookeeperNodes(fleet);
+  const survivors = brokers.filter((b) => b.region.name !== lost).map((b) => b.id);
+  const zookeeperLeft = zk.filter((n) => n.region.name !== lost).length;
+  const quorumNeeded = quorumSize(zk.length);
+  const quorumHeld = zookeeperLeft >= quorumNeeded;
+  const minIsr = fleet.kafka.minInsyncReplicas;
+  const rf = fleet.kafka.replicationFactor;
+
+  const isrLeft = new Map<number, number>();
+  const leadersAfter = new Map<number, number>(survivors.map((id) => [id, 0]));
+  let writable = 0;
+  let readable = 0;
+  let leadersToMove = 0;
+  for (const p of placement) {
+    const left = p.replicas.filter((_, i) => p.racks[i] !== lost);
+    isrLeft.set(left.length, (isrLeft.get(left.length) ?? 0) + 1);
+    const leaderLost = p.racks[0] === lost;
+    if (leaderLost) leadersToMove++;
+    // The controller elects the first live replica of the assignment that is in the ISR.
+    const leader = quorumHeld ? left[0] : leaderLost ? undefined : p.replicas[0];
+    if (leader !== undefined) leadersAfter.set(leader, (leadersAfter.get(leader) ?? 0) + 1);
+    if (leader === undefined) continue;
+    readable++;
+    // Without a quorum the ISR cannot shrink, so acks=all waits for the lost replica forever.
+    if (quorumHeld ? left.length >= minIsr : left.length === rf) writable++;
+  }
+  const base = { region: lost, brokersLeft: survivors.length, brokersTotal: brokers.length, zookeeperLeft, zookeeperTotal: zk.length, quorumNeeded, quorumHeld, minInsyncReplicas: minIsr, isrLeft, writable, readable, leadersToMove, leadersAfter, partitions: placement.length };
+  return { ...base, verdict: verdictOf(base) };
+}
+
+function verdictOf(l: Omit<RegionLoss, 'verdict'>): string {
+  const n = l.partitions;
+  if (!l.quorumHeld) {
+    return `NOT SURVIVABLE: ZooKeeper keeps ${l.zookeeperLeft} of ${l.zookeeperTotal} (quorum ${l.quorumNeeded}); no leader can move, ${n - l.writable} of ${n} partitions stop taking writes and ${n - l.readable} stop serving reads`;
+  }
+  if (l.writable === n) {
+    return `survives: all ${n} partitions keep writes (acks=all, min.insync.replicas=${l.minInsyncReplicas}) and reads; ${l.leadersToMove} leaders move to the other regions`;
+  }
+  return `DEGRADED: ${n - l.writable} of ${n} partitions fall below min.insync.replicas=${l.minInsyncReplicas} and reject acks=all writes; ${n - l.readable} partitions are offline`;
+}
+
+export function everyRegionLoss(fleet: Fleet, placement: readonly PartitionPlacement[]): RegionLoss[] {
+  return fleet.regions.map((r) => regionLoss(fleet, placement, r.name));
+}

@@ -1,0 +1,45 @@
+import { DEFAULT_FLEET } from '@stretched-kafka/fleet';
+import { costPerMessageUsd, costPlan, FIELD_REPORT } from '../src/cost';
+import { topicPlacement } from '../src/placement';
+import { fleetWith, fourRegionFleet } from './fleets';
+
+describe('cost model', () => {
+  it('reproduces the field report from its inputs (18 disks of 300 GB: ZooKeeper disks as large as the brokers\')', () => {
+    const fleet = fleetWith({ zookeeper: { storage: { size: '300Gi' } } });
+    const c = costPlan(fleet, topicPlacement(fleet));
+    expect(c.instances).toBe(9);
+    expect(c.instances * c.instanceUsdPerHour).toBeCloseTo(3.496248, 6);
+    expect(c.storageGib).toBe(5400);
+    expect(c.storageUsdPerHour).toBeCloseTo(0.3, 6);
+    expect(c.fixedUsdPerHour).toBeCloseTo(FIELD_REPORT.fixedUsdPerHour, 1);
+    expect(c.crossRegionCopies).toBe(2);
+    expect(c.variableUsdPerHour).toBeCloseTo(104.4, 6);
+    expect(Math.round(c.variableUsdPerHour)).toBe(FIELD_REPORT.variableUsdPerHour);
+    // The report rounds 108.2 up to 110 before dividing.
+    expect(c.totalUsdPerHour).toBeCloseTo(108.196, 3);
+    expect(costPerMessageUsd(FIELD_REPORT.totalUsdPerHour, FIELD_REPORT.messagesPerSecond)).toBeCloseTo(FIELD_REPORT.usdPerMessage, 9);
+  });
+
+  it('costs the default fleet with its own 20Gi ZooKeeper disks and 1 KiB records', () => {
+    const c = costPlan(DEFAULT_FLEET, topicPlacement(DEFAULT_FLEET));
+    expect([c.kafkaStorageGib, c.zookeeperStorageGib]).toEqual([2700, 180]);
+    expect(c.storageUsdPerHour).toBeCloseTo(0.16, 6);
+    expect(c.fixedUsdPerHour).toBeCloseTo(3.656248, 6);
+    expect(c.totalUsdPerHour).toBeCloseTo(108.056248, 6);
+    expect(c.messagesPerSecond).toBeCloseTo(1_416_015.625, 3);
+    expect(c.usdPerMessage).toBeCloseTo(108.056248 / (1_416_015.625 * 3600), 15);
+    expect(c.crossRegionProduceShare).toBeCloseTo(2 / 3, 9);
+    expect(c.produceUsdPerHour).toBeCloseTo(34.8, 6);
+    expect(c.localReadShare).toBe(1);
+  });
+
+  it('follows the fleet: half the throughput halves the variable cost, a fourth region leaves reads partly remote', () => {
+    const half = fleetWith({ cost: { throughputBytesPerSecond: 725_000_000 } });
+    expect(costPlan(half, topicPlacement(half)).variableUsdPerHour).toBeCloseTo(52.2, 6);
+    const four = fourRegionFleet();
+    const c = costPlan(four, topicPlacement(four));
+    expect(c.instances).toBe(12);
+    expect(c.crossRegionCopies).toBe(2);
+    expect(c.localReadShare).toBeCloseTo(0.75, 9);
+  });
+});
