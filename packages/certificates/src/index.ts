@@ -1,0 +1,2 @@
+export * from './sans';
+export * from './certificates';
