@@ -142,3 +142,36 @@ export const SUBMARINER = {
   ipsecPskSecret: 'submariner-ipsec-psk',
   repository: 'quay.io/submariner',
 } as const;
+
+/**
+ * Kafka principal of a client certificate. Strimzi's User Operator writes the ACLs of a
+ * `tls-external` KafkaUser for `User:CN=<name>`, so the brokers must map a certificate subject to
+ * exactly `CN=<cn>` (see PRINCIPAL_MAPPING_RULES) and list super users in this form too.
+ */
+export function kafkaPrincipal(commonName: string): string {
+  return `User:CN=${commonName}`;
+}
+
+/** Broker `ssl.principal.mapping.rules`: keep only the `CN=<cn>` part of the subject (drops O=, OU=, ...). */
+export const PRINCIPAL_MAPPING_RULES = 'RULE:^.*(CN=[^,]+).*$/$1/,DEFAULT';
+
+/**
+ * Namespace (management region only) holding the KafkaUser resources. The User Operator must list
+ * and watch every Secret of the namespace it reconciles; keeping it out of the fleet namespace keeps
+ * the brokers' and clients' private keys out of its reach.
+ */
+export function usersNamespace(fleet: Fleet): string {
+  const ns = `${fleet.namespace}-users`;
+  if (ns.length > 63) throw new Error(`namespace: "${fleet.namespace}" is too long; "${ns}" must fit in 63 characters`);
+  return ns;
+}
+
+/** Label the standalone Topic and User Operators select their resources by. */
+export function strimziClusterLabel(fleet: Fleet): Record<string, string> {
+  return { 'strimzi.io/cluster': fleet.name };
+}
+
+/** Consumer group shared by the load consumers of every region (their ACL names it). */
+export function loadConsumerGroup(fleet: Fleet): string {
+  return `${fleet.name}-load`;
+}

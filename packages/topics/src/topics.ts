@@ -1,0 +1,89 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Fleet, Region, labels, strimziClusterLabel, usersNamespace } from '@stretched-kafka/fleet';
+import {
+  KafkaUser,
+  KafkaUserSpecAuthenticationType,
+  KafkaUserSpecAuthorizationAclsOperations,
+  KafkaUserSpecAuthorizationAclsResourcePatternType,
+  KafkaUserSpecAuthorizationAclsResourceType,
+  KafkaUserSpecAuthorizationType,
+} from '../../../imports/kafka.strimzi.io';
+import { clientUsers, kafkaTopicResourceName } from './acls';
+import { TopicOperator } from './topic-operator';
+import { UserOperator } from './user-operator';
+
+/** The fields of a v1beta2 KafkaTopic this project sets (the CRD import covers KafkaUser only). */
+export interface KafkaTopicSpec {
+  readonly topicName: string;
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly config: Record<string, string | number | boolean>;
+}
+
+export function kafkaTopicSpec(fleet: Fleet): KafkaTopicSpec {
+  return {
+    topicName: fleet.topic.name,
+    partitions: fleet.topic.partitions,
+    replicas: fleet.kafka.replicationFactor,
+    config: {
+      'min.insync.replicas': fleet.kafka.minInsyncReplicas,
+      'unclean.leader.election.enable': false,
+    },
+  };
+}
+
+/**
+ * Topics and users, declared as KafkaTopic and KafkaUser resources and reconciled by Strimzi's
+ * standalone Topic and User Operators. Only the management region gets any of it: one reconciler
+ * per topic and per user, the others see the result through Kafka itself.
+ */
+export const topicsComponent = {
+  name: 'topics',
+  wave: 50,
+  build(chart: Chart, fleet: Fleet, region: Region): void {
+    if (region.name !== fleet.topic.managementRegion) return;
+    const component = 'topics';
+    const selector = strimziClusterLabel(fleet);
+
+    new ApiObject(chart, 'topic', {
+      apiVersion: 'kafka.strimzi.io/v1beta2',
+      kind: 'KafkaTopic',
+      metadata: { name: kafkaTopicResourceName(fleet.topic.name), namespace: fleet.namespace, labels: { ...labels(fleet, component, region), ...selector } },
+      spec: kafkaTopicSpec(fleet),
+    });
+
+    new k8s.KubeNamespace(chart, 'users-namespace', {
+      metadata: {
+        name: usersNamespace(fleet),
+        labels: {
+          ...labels(fleet, component, region),
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
+    for (const user of clientUsers(fleet)) {
+      new KafkaUser(chart, `user-${user.name}`, {
+        metadata: { name: user.name, namespace: usersNamespace(fleet), labels: { ...labels(fleet, component, region), ...selector } },
+        spec: {
+          authentication: { type: KafkaUserSpecAuthenticationType.TLS_HYPHEN_EXTERNAL },
+          authorization: {
+            type: KafkaUserSpecAuthorizationType.SIMPLE,
+            acls: user.acls.map((rule) => ({
+              resource: {
+                type: rule.resource.type as KafkaUserSpecAuthorizationAclsResourceType,
+                ...(rule.resource.name !== undefined ? { name: rule.resource.name } : {}),
+                ...(rule.resource.patternType ? { patternType: rule.resource.patternType as KafkaUserSpecAuthorizationAclsResourcePatternType } : {}),
+              },
+              operations: rule.operations.map((op) => op as KafkaUserSpecAuthorizationAclsOperations),
+            })),
+          },
+        },
+      });
+    }
+
+    new TopicOperator(chart, 'topic-operator', fleet, region);
+    new UserOperator(chart, 'user-operator', fleet, region);
+  },
+};
