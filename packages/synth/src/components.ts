@@ -2,6 +2,9 @@ import { Component } from './component';
 import { namespaceComponent } from '@stretched-kafka/platform';
 import { certificatesComponent } from '@stretched-kafka/certificates';
 import { submarinerComponent } from '@stretched-kafka/submariner';
+import { topicsComponent } from '@stretched-kafka/topics';
+import { akhqComponent } from '@stretched-kafka/akhq';
+import { loadJobsComponent } from '@stretched-kafka/loadjobs';
 
 /** Every component, in GitOps order. The folder names under clusters/<region>/ come from here. */
-export const COMPONENTS: readonly Component[] = [namespaceComponent, certificatesComponent, submarinerComponent];
+export const COMPONENTS: readonly Component[] = [namespaceComponent, certificatesComponent, submarinerComponent, topicsComponent, akhqComponent, loadJobsComponent];

@@ -1,0 +1,101 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Fleet, KAFKA, KAFKA_CLIENT_LABEL, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
+import { INDEX_ENV, consumerArgs, producerArgs } from './args';
+
+export const LOAD_COMMAND = 'stretched-kafka-load';
+
+/**
+ * Both GitOps tools must delete and recreate a Job whose template changed (a Job's pod template
+ * is immutable, a plain apply fails). Changing load settings therefore re-runs the Jobs; bumping
+ * load.run renames them, so the new run starts and the old Jobs are pruned.
+ */
+export const RECREATE_ANNOTATIONS = {
+  'argocd.argoproj.io/sync-options': 'Force=true,Replace=true',
+  'kustomize.toolkit.fluxcd.io/force': 'enabled',
+} as const;
+
+export function jobName(role: 'producer' | 'consumer', fleet: Fleet): string {
+  return `${role}-r${fleet.load.run}`;
+}
+
+interface LoadJobProps {
+  readonly role: 'producer' | 'consumer';
+  readonly count: number;
+  readonly secret: string;
+  readonly args: string[];
+  /** A producer retried by the Job would re-send its sequence and blur the verify result; a consumer may simply rejoin. */
+  readonly backoffLimit: number;
+}
+
+function loadJob(chart: Chart, fleet: Fleet, region: Region, p: LoadJobProps): void {
+  const component = `load-${p.role}`;
+  const loadPods = { 'app.kubernetes.io/part-of': fleet.name, 'stretched-kafka.io/load': 'true' };
+  new k8s.KubeJob(chart, p.role, {
+    metadata: { name: jobName(p.role, fleet), namespace: fleet.namespace, labels: labels(fleet, component, region), annotations: { ...RECREATE_ANNOTATIONS } },
+    spec: {
+      completionMode: 'Indexed',
+      completions: p.count,
+      parallelism: p.count,
+      backoffLimit: p.backoffLimit,
+      // No ttlSecondsAfterFinished on purpose: Argo CD and Flux would see the deleted Job as drift
+      // and recreate it, i.e. run the load again. Finished Jobs stay (their logs hold the report)
+      // until load.run is bumped and they are pruned.
+      template: {
+        metadata: { labels: { ...labels(fleet, component, region), ...loadPods, ...KAFKA_CLIENT_LABEL } },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext(),
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(fleet, KAFKA.name) }, topologyKey: 'kubernetes.io/hostname' } },
+                { weight: 50, podAffinityTerm: { labelSelector: { matchLabels: loadPods }, topologyKey: 'kubernetes.io/hostname' } },
+              ],
+            },
+          },
+          volumes: [
+            { name: 'tls', secret: { secretName: p.secret, items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
+            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+          ],
+          containers: [
+            {
+              name: p.role,
+              image: fleet.load.image,
+              imagePullPolicy: 'IfNotPresent',
+              command: [LOAD_COMMAND],
+              args: p.args,
+              env: [{ name: INDEX_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }],
+              volumeMounts: [
+                { name: 'tls', mountPath: TLS_MOUNT, readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+              securityContext: containerSecurityContext(),
+              resources: resourceRequirements({ cpu: '1', memory: '1Gi', memoryLimit: '1Gi' }),
+            },
+          ],
+        },
+      },
+    },
+  });
+}
+
+/**
+ * Load Jobs of one region: one Indexed Job of region.producers producers and one of
+ * region.consumers consumers (a region with 0 gets no Job). The completion index makes each
+ * pod's client id unique and stable.
+ */
+export const loadJobsComponent = {
+  name: 'loadjobs',
+  wave: 70,
+  build(chart: Chart, fleet: Fleet, region: Region): void {
+    if (region.producers > 0) {
+      loadJob(chart, fleet, region, { role: 'producer', count: region.producers, secret: TLS.producer.secret, args: producerArgs(fleet, region), backoffLimit: 0 });
+    }
+    if (region.consumers > 0) {
+      loadJob(chart, fleet, region, { role: 'consumer', count: region.consumers, secret: TLS.consumer.secret, args: consumerArgs(fleet, region), backoffLimit: region.consumers });
+    }
+  },
+};
