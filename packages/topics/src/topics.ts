@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, labels, strimziClusterLabel, usersNamespace } from '@stretched-kafka/fleet';
 import {
@@ -8,12 +8,13 @@ import {
   KafkaUserSpecAuthorizationAclsResourcePatternType,
   KafkaUserSpecAuthorizationAclsResourceType,
   KafkaUserSpecAuthorizationType,
-} from '../../../imports/kafka.strimzi.io';
+} from '../../../imports/strimzi-kafkauser-kafka.strimzi.io';
+import { KafkaTopic } from '../../../imports/strimzi-kafkatopic-kafka.strimzi.io';
 import { clientUsers, kafkaTopicResourceName } from './acls';
 import { TopicOperator } from './topic-operator';
 import { UserOperator } from './user-operator';
 
-/** The fields of a v1beta2 KafkaTopic this project sets (the CRD import covers KafkaUser only). */
+/** The fields of a v1beta2 KafkaTopic this project sets. */
 export interface KafkaTopicSpec {
   readonly topicName: string;
   readonly partitions: number;
@@ -46,9 +47,7 @@ export const topicsComponent = {
     const component = 'topics';
     const selector = strimziClusterLabel(fleet);
 
-    new ApiObject(chart, 'topic', {
-      apiVersion: 'kafka.strimzi.io/v1beta2',
-      kind: 'KafkaTopic',
+    new KafkaTopic(chart, 'topic', {
       metadata: { name: kafkaTopicResourceName(fleet.topic.name), namespace: fleet.namespace, labels: { ...labels(fleet, component, region), ...selector } },
       spec: kafkaTopicSpec(fleet),
     });
