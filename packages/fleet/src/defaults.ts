@@ -56,8 +56,8 @@ export const DEFAULT_FLEET: Fleet = {
     heapMb: 2048,
   },
   kafka: {
-    image: 'quay.io/strimzi/kafka:0.45.1-kafka-3.9.1',
-    version: '3.9.1',
+    image: 'quay.io/strimzi/kafka:0.45.2-kafka-3.9.2',
+    version: '3.9.2',
     replicationFactor: 3,
     minInsyncReplicas: 2,
     defaultPartitions: 9,
