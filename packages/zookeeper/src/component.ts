@@ -1,0 +1,22 @@
+import { Chart } from 'cdk8s';
+import { Fleet, Region } from '@stretched-kafka/fleet';
+import { ZookeeperConfig } from './zookeeper-config';
+import { ZookeeperServices } from './zookeeper-services';
+import { ZookeeperStatefulSet } from './zookeeper-statefulset';
+import { ZookeeperDisruptionBudget } from './zookeeper-disruption-budget';
+import { ZookeeperNetworkPolicy } from './zookeeper-network-policy';
+
+/** This region's ZooKeeper members; a region with zookeeperReplicas 0 gets none of these objects. */
+export const zookeeperComponent = {
+  name: 'zookeeper',
+  wave: 30,
+  build(chart: Chart, fleet: Fleet, region: Region): void {
+    if (region.zookeeperReplicas === 0) return;
+    const props = { fleet, region };
+    const config = new ZookeeperConfig(chart, 'config', props);
+    new ZookeeperServices(chart, 'services', props);
+    new ZookeeperStatefulSet(chart, 'statefulset', { ...props, configChecksum: config.checksum });
+    new ZookeeperDisruptionBudget(chart, 'pdb', props);
+    new ZookeeperNetworkPolicy(chart, 'network-policy', props);
+  },
+};

@@ -1,0 +1,85 @@
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { App, Chart } from 'cdk8s';
+import { DEFAULT_FLEET, Fleet, Region, validateFleet } from '@stretched-kafka/fleet';
+
+export const defaultFleet = (): Fleet => JSON.parse(JSON.stringify(DEFAULT_FLEET));
+
+/** What the real-Kafka harness runs: one ZooKeeper node and one broker per region. */
+export function reducedFleet(): Fleet {
+  const f = defaultFleet();
+  for (const r of f.regions) {
+    r.zookeeperReplicas = 1;
+    r.kafkaReplicas = 1;
+  }
+  return validateFleet(f);
+}
+
+export interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  spec?: any;
+}
+
+export function synth(build: (chart: Chart, fleet: Fleet, region: Region) => void, fleet: Fleet, region: Region): Obj[] {
+  const chart = new Chart(new App(), 'test', { disableResourceNameHashes: true });
+  build(chart, fleet, region);
+  return chart.toJson() as Obj[];
+}
+
+export function find(objects: Obj[], kind: string, name: string): Obj {
+  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`no ${kind}/${name} in ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  return o;
+}
+
+/** key=value lines of a properties file (comments and blanks skipped); duplicate keys are an error. */
+export function properties(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const i = line.indexOf('=');
+    const key = line.slice(0, i);
+    if (m.has(key)) throw new Error(`duplicate key ${key}`);
+    m.set(key, line.slice(i + 1));
+  }
+  return m;
+}
+
+/**
+ * A scratch directory laid out like a pod: the ConfigMap keys in cfg/, TLS files in tls/, and a
+ * KAFKA_HOME whose bin/ scripts record their arguments instead of starting Java.
+ */
+export function sandbox(configData: Record<string, string>, fakeBin: Record<string, string>): { dir: string; env: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'stretched-kafka-'));
+  for (const sub of ['cfg', 'tls', 'home/bin']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const [k, v] of Object.entries(configData)) writeFileSync(join(dir, 'cfg', k), v);
+  writeFileSync(join(dir, 'tls', 'tls-combined.pem'), 'key+chain v1\n');
+  writeFileSync(join(dir, 'tls', 'ca.crt'), 'ca v1\n');
+  for (const [name, body] of Object.entries(fakeBin)) {
+    writeFileSync(join(dir, 'home/bin', name), `#!/usr/bin/env bash\n${body}\n`);
+    chmodSync(join(dir, 'home/bin', name), 0o755);
+  }
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    KAFKA_HOME: join(dir, 'home'),
+    TLS_DIR: join(dir, 'tls'),
+    CONFIG_DIR: join(dir, 'cfg'),
+    DATA_DIR: join(dir, 'data'),
+    RUN_DIR: join(dir, 'run'),
+  };
+  return { dir, env };
+}
+
+export function bash(script: string, env: Record<string, string>, args: string[] = []) {
+  return spawnSync('bash', [script, ...args], { env, encoding: 'utf8', timeout: 20_000 });
+}
+
+export function syntaxErrors(script: string): string {
+  const r = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+  return r.status === 0 ? '' : r.stderr;
+}
