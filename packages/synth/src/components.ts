@@ -5,6 +5,7 @@ import { submarinerComponent } from '@stretched-kafka/submariner';
 import { topicsComponent } from '@stretched-kafka/topics';
 import { akhqComponent } from '@stretched-kafka/akhq';
 import { loadJobsComponent } from '@stretched-kafka/loadjobs';
+import { gitopsComponent } from '@stretched-kafka/gitops';
 
 /** Every component, in GitOps order. The folder names under clusters/<region>/ come from here. */
-export const COMPONENTS: readonly Component[] = [namespaceComponent, certificatesComponent, submarinerComponent, topicsComponent, akhqComponent, loadJobsComponent];
+export const COMPONENTS: readonly Component[] = [gitopsComponent, namespaceComponent, certificatesComponent, submarinerComponent, topicsComponent, akhqComponent, loadJobsComponent];

@@ -1,0 +1,225 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Fleet } from '@stretched-kafka/fleet';
+import { AppProject } from '../../../imports/argoproj.io';
+import type { Manifest, RegionLayout } from '../../synth/src/component';
+import { Addon, HelmAddon, commonFolder, deletePatch } from './addons';
+
+/** Namespace of the Argo CD installation on the control cluster (where Applications live). */
+export const ARGOCD_NAMESPACE = 'argocd';
+/** The control cluster as Argo CD names itself. */
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+const WAVE = 'argocd.argoproj.io/sync-wave';
+/** Sync waves of the root app-of-apps: project, then add-ons, then the stack ApplicationSet. */
+export const ARGOCD_WAVES = { project: -2, addons: -1, stack: 0 } as const;
+
+/** Failed syncs retry with backoff: 30s, 1m, 2m, 4m, 8m, then every 10m (about an hour in all). */
+const RETRY = { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } };
+
+/** Fields Kubernetes or controllers fill in on the stack's objects, per kind; only kinds present in the output are listed. */
+const STACK_IGNORE: Record<string, Readonly<Record<string, unknown>>> = {
+  // The API server adds apiVersion/kind (and, before 1.29, status and creationTimestamp) to each claim template.
+  'apps/StatefulSet': {
+    group: 'apps',
+    kind: 'StatefulSet',
+    jqPathExpressions: ['.spec.volumeClaimTemplates[]?.apiVersion', '.spec.volumeClaimTemplates[]?.kind', '.spec.volumeClaimTemplates[]?.status', '.spec.volumeClaimTemplates[]?.metadata.creationTimestamp'],
+  },
+  // The Job controller generates the selector and stamps the pod template with its uid labels.
+  'batch/Job': {
+    group: 'batch',
+    kind: 'Job',
+    jqPathExpressions: [
+      '.spec.selector',
+      '.spec.template.metadata.labels["controller-uid"]',
+      '.spec.template.metadata.labels["batch.kubernetes.io/controller-uid"]',
+      '.spec.template.metadata.labels["job-name"]',
+      '.spec.template.metadata.labels["batch.kubernetes.io/job-name"]',
+    ],
+  },
+  // Lighthouse reports export conditions; the Submariner operator reports discovered CIDRs and gateways.
+  'multicluster.x-k8s.io/ServiceExport': { group: 'multicluster.x-k8s.io', kind: 'ServiceExport', jsonPointers: ['/status'] },
+  'submariner.io/Submariner': { group: 'submariner.io', kind: 'Submariner', jsonPointers: ['/status'] },
+};
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+function allObjects(regions: readonly RegionLayout[]): Manifest[] {
+  return regions.flatMap((r) => r.layers.flatMap((l) => l.objects));
+}
+
+/** ignoreDifferences for the kinds the stack actually emits, in a stable order. */
+export function stackIgnoreDifferences(regions: readonly RegionLayout[]): Readonly<Record<string, unknown>>[] {
+  const kinds = new Set(allObjects(regions).map((o) => `${groupOf(o.apiVersion)}/${o.kind}`));
+  return Object.keys(STACK_IGNORE)
+    .filter((k) => kinds.has(k))
+    .map((k) => STACK_IGNORE[k]);
+}
+
+function automated(fleet: Fleet, prune: boolean) {
+  return fleet.gitops.automatedSync ? { automated: { prune, selfHeal: fleet.gitops.selfHeal } } : {};
+}
+
+/** Sync policy of the stack Applications: automation from the fleet, the namespace comes from git. */
+export function stackSyncPolicy(fleet: Fleet) {
+  return {
+    ...automated(fleet, fleet.gitops.prune),
+    // CreateNamespace=false: the namespace layer creates it with its Pod Security labels.
+    // ServerSideApply: field ownership instead of a last-applied annotation (large ConfigMaps and CRs).
+    // PruneLast: deletions wait until every wave applied.
+    syncOptions: ['CreateNamespace=false', 'ServerSideApply=true', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
+    retry: RETRY,
+  };
+}
+
+/**
+ * Add-ons never prune on their own: their CRDs carry every Certificate, KafkaTopic and Submariner
+ * object. Charts get their namespace created; CRD manifests must not create the stack's namespace
+ * early (without its Pod Security labels).
+ */
+function addonSyncPolicy(fleet: Fleet, createNamespace: boolean) {
+  return {
+    ...automated(fleet, false),
+    syncOptions: [`CreateNamespace=${createNamespace}`, 'ServerSideApply=true', 'RespectIgnoreDifferences=true'],
+    retry: RETRY,
+  };
+}
+
+function stackAppName(fleet: Fleet, region: string): string {
+  return `${fleet.name}-${region}`;
+}
+
+/** Folder (under the GitOps folders) of the kustomization that inflates a chart and deletes the objects another layer owns. */
+export function inflationFolder(argocdFolder: string, addon: HelmAddon): string {
+  return `${argocdFolder}/addons/${addon.name}`;
+}
+
+/** kustomization.yaml that renders a chart (kustomize helmCharts, needs `--enable-helm`) and drops objects. */
+export function inflationKustomization(addon: HelmAddon): Record<string, unknown> {
+  return {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    helmCharts: [{ name: addon.chart, repo: addon.repoUrl, version: addon.version, releaseName: addon.name, namespace: addon.namespace, includeCRDs: true, valuesInline: addon.values }],
+    patches: addon.drop.map((o) => ({ patch: deletePatch(o) })),
+  };
+}
+
+function addonSource(fleet: Fleet, addon: Addon, argocdFolder: string) {
+  if (addon.type === 'git') {
+    const { folder, relative } = commonFolder(addon.files);
+    return { repoURL: addon.repoUrl, targetRevision: addon.tag, path: folder, directory: { recurse: true, include: `{${relative.join(',')}}` } };
+  }
+  if (addon.drop.length > 0) {
+    return { repoURL: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: `${fleet.gitops.path}/${inflationFolder(argocdFolder, addon)}` };
+  }
+  return { repoURL: addon.repoUrl, chart: addon.chart, targetRevision: addon.version, helm: { releaseName: addon.name, valuesObject: addon.values } };
+}
+
+export interface ArgoCdProps {
+  readonly fleet: Fleet;
+  readonly regions: readonly RegionLayout[];
+  readonly addons: readonly Addon[];
+  /** This folder, relative to gitops.path (the root Application syncs it). */
+  readonly folder: string;
+}
+
+/**
+ * The Argo CD control objects, applied once to the control cluster (`kubectl apply -k`) and then
+ * synced by their own root Application (app of apps). Its sync waves order the Applications:
+ * AppProject, add-on Applications per region, then the ApplicationSet with one stack Application
+ * per region. The waves wait for the add-ons to be healthy only when Argo CD assesses Application
+ * health (the argocd-cm health check for argoproj.io/Application); without it the stack's retry
+ * with backoff covers the gap until the CRDs exist.
+ */
+export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
+  const { fleet, regions, addons, folder } = props;
+  const project = fleet.name;
+  const labels = { 'app.kubernetes.io/part-of': fleet.name, 'app.kubernetes.io/managed-by': 'stretched-kafka' };
+  const meta = (name: string, wave: number) => ({ name, namespace: ARGOCD_NAMESPACE, labels, annotations: { [WAVE]: String(wave) } });
+  const helmAddons = addons.filter((a): a is HelmAddon => a.type === 'helm');
+
+  const objects = allObjects(regions);
+  // Each cluster may receive objects only in the namespaces its own folder and the add-ons use.
+  const namespacesOf = (r: RegionLayout) =>
+    [...new Set([fleet.namespace, ...helmAddons.map((a) => a.namespace), ...r.layers.flatMap((l) => l.objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])))])].sort();
+  const clusterKinds = new Map<string, { group: string; kind: string }>();
+  for (const { group, kind } of [
+    ...objects.filter((o) => !o.metadata.namespace).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind })),
+    // What the add-on charts and CRD manifests create outside namespaces.
+    { group: '', kind: 'Namespace' },
+    { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+    { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+    { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+    { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+    { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  ]) {
+    clusterKinds.set(`${group}/${kind}`, { group, kind });
+  }
+
+  new AppProject(chart, 'project', {
+    metadata: meta(project, ARGOCD_WAVES.project),
+    spec: {
+      description: `${fleet.name}: one Kafka cluster stretched over ${fleet.regions.length} clusters`,
+      sourceRepos: [...new Set([fleet.gitops.repoUrl, ...addons.map((a) => addonSource(fleet, a, folder).repoURL)])].sort(),
+      destinations: [
+        { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+        ...regions.flatMap((r) => namespacesOf(r).map((namespace) => ({ server: r.region.kubeApiServer, namespace }))),
+      ],
+      clusterResourceWhitelist: [...clusterKinds.keys()].sort().map((k) => clusterKinds.get(k)!),
+    },
+  });
+
+  new ApiObject(chart, 'root', {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: `${fleet.name}-gitops`, namespace: ARGOCD_NAMESPACE, labels },
+    spec: {
+      project,
+      source: { repoURL: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: `${fleet.gitops.path}/${folder}` },
+      destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+      syncPolicy: { ...automated(fleet, fleet.gitops.prune), syncOptions: ['CreateNamespace=false'], retry: RETRY },
+    },
+  });
+
+  for (const { region: r } of regions) {
+    for (const addon of addons) {
+      new ApiObject(chart, `${r.name}-${addon.name}`, {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: meta(`${stackAppName(fleet, r.name)}-${addon.name}`, ARGOCD_WAVES.addons),
+        spec: {
+          project,
+          source: addonSource(fleet, addon, folder),
+          destination: { server: r.kubeApiServer, namespace: addon.type === 'helm' ? addon.namespace : fleet.namespace },
+          syncPolicy: addonSyncPolicy(fleet, addon.type === 'helm'),
+          ...(addon.type === 'helm' && addon.ignoreDifferences.length > 0 ? { ignoreDifferences: addon.ignoreDifferences } : {}),
+        },
+      });
+    }
+  }
+
+  const ignoreDifferences = stackIgnoreDifferences(regions);
+  new ApiObject(chart, 'stack', {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
+    metadata: meta(fleet.name, ARGOCD_WAVES.stack),
+    spec: {
+      goTemplate: true,
+      goTemplateOptions: ['missingkey=error'],
+      // Deleting the ApplicationSet must never take Kafka down with it.
+      syncPolicy: { preserveResourcesOnDeletion: true },
+      generators: [{ list: { elements: regions.map((l) => ({ region: l.region.name, server: l.region.kubeApiServer, path: `${fleet.gitops.path}/${l.folder}` })) } }],
+      template: {
+        metadata: { name: `${fleet.name}-{{.region}}`, labels: { ...labels, 'topology.kubernetes.io/region': '{{.region}}' } },
+        spec: {
+          project,
+          source: { repoURL: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: '{{.path}}' },
+          destination: { server: '{{.server}}', namespace: fleet.namespace },
+          syncPolicy: stackSyncPolicy(fleet),
+          ...(ignoreDifferences.length > 0 ? { ignoreDifferences } : {}),
+        },
+      },
+    },
+  });
+}

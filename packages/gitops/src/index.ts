@@ -1,0 +1,5 @@
+export * from './versions';
+export * from './addons';
+export * from './argocd';
+export * from './flux';
+export * from './gitops';

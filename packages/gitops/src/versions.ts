@@ -1,0 +1,39 @@
+import { Fleet } from '@stretched-kafka/fleet';
+import { STRIMZI_OPERATOR_IMAGE } from '@stretched-kafka/topics';
+
+/**
+ * Add-on pins in one place. Charts are pinned to exact versions (no ranges): a chart bump is a
+ * reviewed diff, never a surprise on the next reconcile.
+ */
+export const CERT_MANAGER = {
+  repoUrl: 'https://charts.jetstack.io',
+  chart: 'cert-manager',
+  // AdditionalCertificateOutputFormats (the CombinedPEM file the brokers read) is GA since
+  // v1.18, so this version needs no feature gate on the controller or the webhook.
+  version: 'v1.19.3',
+  namespace: 'cert-manager',
+} as const;
+
+export const SUBMARINER_CHARTS = {
+  repoUrl: 'https://submariner-io.github.io/submariner-charts/charts',
+  chart: 'submariner-operator',
+} as const;
+
+export const STRIMZI_REPO = 'https://github.com/strimzi/strimzi-kafka-operator.git';
+
+/** Tag of an image reference (`repo:tag` or `repo:tag@sha256:...`). */
+export function imageTag(image: string): string {
+  const m = /:([A-Za-z0-9_][A-Za-z0-9_.-]*)(@sha256:[a-f0-9]{64})?$/.exec(image.slice(image.lastIndexOf('/') + 1));
+  if (!m) throw new Error(`image ${image} has no tag`);
+  return m[1];
+}
+
+/** Strimzi release whose KafkaTopic/KafkaUser CRDs match the standalone operators the topics component runs. */
+export function strimziVersion(): string {
+  return imageTag(STRIMZI_OPERATOR_IMAGE);
+}
+
+/** The operator chart follows Submariner's releases, so the fleet's Submariner version pins it. */
+export function submarinerChartVersion(fleet: Fleet): string {
+  return fleet.submariner.version;
+}

@@ -1,0 +1,233 @@
+import { ApiObject, Chart } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import { DEFAULT_FLEET, Fleet, FleetError, Region, validateFleet } from '@stretched-kafka/fleet';
+import { namespaceComponent } from '@stretched-kafka/platform';
+import { render, RenderedFile, SYNC_WAVE_ANNOTATION } from '../../synth/src/render';
+import { COMPONENTS } from '../../synth/src/components';
+import type { Component } from '../../synth/src/component';
+import { commonFolder, fluxGitUrl, gitopsComponent, imageTag, keepOnly, layerName } from '../src';
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
+
+function fleetWith(patch: (f: any) => void): Fleet {
+  const raw = JSON.parse(JSON.stringify(DEFAULT_FLEET));
+  patch(raw);
+  return validateFleet(raw);
+}
+
+/** A stand-in component: one ConfigMap per region, so the GitOps output does not move with the real components. */
+function stub(name: string, wave: number, onlyIn?: (r: Region) => boolean): Component {
+  return {
+    name,
+    wave,
+    build(chart: Chart, fleet: Fleet, region: Region) {
+      if (onlyIn && !onlyIn(region)) return;
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: fleet.namespace } });
+    },
+  };
+}
+
+const STUBS: Component[] = [
+  gitopsComponent,
+  namespaceComponent,
+  stub('certificates', 10),
+  stub('zookeeper', 30),
+  stub('topics', 50, (r) => r.name === DEFAULT_FLEET.topic.managementRegion),
+  stub('loadjobs', 70),
+];
+
+function objectsIn(files: readonly RenderedFile[], prefix: string): Obj[] {
+  return files.filter((f) => f.path.startsWith(prefix)).flatMap((f) => f.objects as unknown as Obj[]);
+}
+
+function one(objs: Obj[], kind: string, name: string): Obj {
+  const found = objs.filter((o) => o.kind === kind && o.metadata.name === name);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+describe('pure helpers', () => {
+  test('fluxGitUrl rewrites scp-like ssh addresses and keeps URLs', () => {
+    expect(fluxGitUrl('git@github.com:org/repo.git')).toBe('ssh://git@github.com/org/repo.git');
+    expect(fluxGitUrl('ssh://git@host:2222/org/repo.git')).toBe('ssh://git@host:2222/org/repo.git');
+    expect(fluxGitUrl('https://git.example.com/a/b.git')).toBe('https://git.example.com/a/b.git');
+  });
+
+  test('keepOnly re-includes each ancestor folder before ignoring its other entries', () => {
+    expect(keepOnly(['a/b/x.yaml', 'a/c/y.yaml']).split('\n').filter(Boolean)).toEqual(['/*', '!/a/', '/a/*', '!/a/b/', '/a/b/*', '!/a/c/', '/a/c/*', '!/a/b/x.yaml', '!/a/c/y.yaml']);
+    expect(keepOnly(['top.yaml']).split('\n').filter(Boolean)).toEqual(['/*', '!/top.yaml']);
+  });
+
+  test('commonFolder finds the deepest shared folder', () => {
+    expect(commonFolder(['install/t/a.yaml', 'install/u/b.yaml'])).toEqual({ folder: 'install', relative: ['t/a.yaml', 'u/b.yaml'] });
+    expect(commonFolder(['x.yaml', 'd/y.yaml'])).toEqual({ folder: '.', relative: ['x.yaml', 'd/y.yaml'] });
+  });
+
+  test('imageTag reads the tag, with or without a digest and a registry port', () => {
+    expect(imageTag('quay.io/strimzi/operator:0.45.2')).toBe('0.45.2');
+    expect(imageTag(`localhost:5000/op:1.2.3@sha256:${'a'.repeat(64)}`)).toBe('1.2.3');
+    expect(() => imageTag('localhost:5000/op')).toThrow(/no tag/);
+  });
+});
+
+describe('render with the GitOps component', () => {
+  const fleet = DEFAULT_FLEET;
+  const { files } = render(fleet, STUBS);
+  const argo = objectsIn(files, 'argocd/');
+
+  test('snapshot of the Argo CD folder and one Flux folder', () => {
+    const pick = files.filter((f) => f.path.startsWith('argocd/') || f.path.startsWith('flux/us-east4/'));
+    expect(Object.fromEntries(pick.map((f) => [f.path, f.content]))).toMatchSnapshot();
+  });
+
+  test('one stack Application per region, pointed at its cluster and its folder', () => {
+    const set = one(argo, 'ApplicationSet', fleet.name);
+    const elements = set.spec.generators[0].list.elements;
+    expect(elements).toEqual(fleet.regions.map((r) => ({ region: r.name, server: r.kubeApiServer, path: `${fleet.gitops.path}/${r.name}` })));
+    const t = set.spec.template.spec;
+    expect(t.destination).toEqual({ server: '{{.server}}', namespace: fleet.namespace });
+    expect(t.source).toEqual({ repoURL: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: '{{.path}}' });
+    expect(set.spec.template.metadata.name).toBe(`${fleet.name}-{{.region}}`);
+    expect(t.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['CreateNamespace=false', 'RespectIgnoreDifferences=true']));
+    expect(set.spec.syncPolicy.preserveResourcesOnDeletion).toBe(true);
+  });
+
+  test('add-on Applications come one wave before the stack, per region, on the region cluster', () => {
+    const apps = argo.filter((o) => o.kind === 'Application' && o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] === '-1');
+    expect(apps).toHaveLength(fleet.regions.length * 3);
+    for (const r of fleet.regions) expect(apps.filter((a) => a.spec.destination.server === r.kubeApiServer)).toHaveLength(3);
+    expect(Number(one(argo, 'ApplicationSet', fleet.name).metadata.annotations![SYNC_WAVE_ANNOTATION])).toBeGreaterThan(-1);
+    expect(Number(one(argo, 'AppProject', fleet.name).metadata.annotations![SYNC_WAVE_ANNOTATION])).toBeLessThan(-1);
+    for (const a of apps) expect(a.spec.syncPolicy.automated.prune).toBe(false);
+  });
+
+  test('the AppProject admits each cluster with the namespaces its folder uses, and the repositories in use', () => {
+    const project = one(argo, 'AppProject', fleet.name);
+    const servers = new Set(project.spec.destinations.map((d: any) => d.server));
+    expect(servers).toEqual(new Set(['https://kubernetes.default.svc', ...fleet.regions.map((r) => r.kubeApiServer)]));
+    for (const r of fleet.regions) {
+      const ns = project.spec.destinations.filter((d: any) => d.server === r.kubeApiServer).map((d: any) => d.namespace);
+      expect(ns).toEqual(expect.arrayContaining([fleet.namespace, 'cert-manager', 'submariner-operator']));
+    }
+    const sources = new Set(argo.filter((o) => o.kind === 'Application').map((a) => a.spec.source.repoURL));
+    expect(new Set(project.spec.sourceRepos)).toEqual(sources);
+    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: '', kind: 'Namespace' });
+  });
+
+  test('every region object carries its component wave, as a string', () => {
+    for (const f of files.filter((x) => x.region !== '' && x.objects.length > 0)) {
+      const wave = STUBS.find((c) => c.name === f.component)!.wave;
+      for (const o of f.objects) expect(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toBe(String(wave));
+    }
+  });
+
+  test('Flux: one Kustomization per region folder layer, chained in GitOps order', () => {
+    for (const r of fleet.regions) {
+      const flux = objectsIn(files, `flux/${r.name}/`);
+      const layers = STUBS.filter((c) => files.some((f) => f.path.startsWith(`${r.name}/${c.name}/`))).map((c) => c.name);
+      const ks = layers.map((c) => one(flux, 'Kustomization', layerName(fleet, c)));
+      ks.forEach((k, i) => {
+        expect(k.spec.path).toBe(`./${fleet.gitops.path}/${r.name}/${layers[i]}`);
+        expect(k.spec.prune).toBe(fleet.gitops.prune);
+        expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: fleet.name });
+        expect(k.spec.dependsOn).toEqual(i === 0 ? [{ name: 'strimzi-crds' }] : [{ name: layerName(fleet, layers[i - 1]) }]);
+      });
+      expect(layers[layers.length - 1]).toBe('loadjobs');
+      expect(layers.includes('topics')).toBe(r.name === fleet.topic.managementRegion);
+      const gates = ks[0].spec.healthChecks.filter((h: any) => h.kind === 'HelmRelease').map((h: any) => h.name);
+      expect(gates.sort()).toEqual(flux.filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name).sort());
+      expect(one(flux, 'GitRepository', fleet.name).spec).toMatchObject({ url: fleet.gitops.repoUrl, ref: { branch: fleet.gitops.revision } });
+      expect(files.some((f) => f.path === `flux/${r.name}/kustomization.yaml`)).toBe(false);
+    }
+  });
+
+  test('charts are pinned to exact versions in Argo CD, the inflation kustomization and Flux', () => {
+    const exact = /^v?\d+\.\d+\.\d+$/;
+    const helmApps = argo.filter((o) => o.kind === 'Application' && o.spec.source.chart);
+    expect(helmApps.length).toBeGreaterThan(0);
+    for (const a of helmApps) expect(a.spec.source.targetRevision).toMatch(exact);
+    const releases = objectsIn(files, 'flux/').filter((o) => o.kind === 'HelmRelease');
+    expect(releases.length).toBe(fleet.regions.length * 2);
+    for (const h of releases) {
+      expect(h.spec.chart.spec.version).toMatch(exact);
+      expect(h.spec.install.crds).toBe('CreateReplace');
+    }
+    const inflation = files.filter((f) => f.path.startsWith('argocd/addons/') && f.path.endsWith('kustomization.yaml'));
+    expect(inflation.length).toBeGreaterThan(0);
+    for (const f of inflation) for (const c of (yaml.load(f.content) as any).helmCharts) expect(c.version).toMatch(exact);
+    for (const o of objectsIn(files, 'flux/').filter((x) => x.kind === 'GitRepository' && x.spec.ref.tag)) expect(o.spec.ref.tag).toMatch(exact);
+  });
+
+  test('no secrets: no Secret objects and no credential values in the GitOps folders', () => {
+    const gitops = files.filter((f) => f.region === '');
+    expect(gitops.flatMap((f) => f.objects).filter((o) => o.kind === 'Secret')).toEqual([]);
+    for (const f of gitops) expect(f.content).not.toMatch(/^\s*(token|password|psk|ca|brokerK8sApiServerToken|ceIPSecPSK)\s*:/im);
+  });
+});
+
+describe('fleet flags drive sync automation', () => {
+  test.each([
+    [true, true, true],
+    [true, false, true],
+    [true, true, false],
+  ])('automatedSync=%s prune=%s selfHeal=%s', (automatedSync, prune, selfHeal) => {
+    const fleet = fleetWith((f) => Object.assign(f.gitops, { automatedSync, prune, selfHeal }));
+    const { files } = render(fleet, STUBS);
+    const set = one(objectsIn(files, 'argocd/'), 'ApplicationSet', fleet.name);
+    expect(set.spec.template.spec.syncPolicy.automated).toEqual({ prune, selfHeal });
+    for (const k of objectsIn(files, 'flux/').filter((o) => o.kind === 'Kustomization' && o.metadata.name.startsWith(`${fleet.name}-`))) expect(k.spec.prune).toBe(prune);
+  });
+
+  test('automatedSync=false leaves every Application to manual sync', () => {
+    const fleet = fleetWith((f) => (f.gitops.automatedSync = false));
+    const apps = objectsIn(render(fleet, STUBS).files, 'argocd/').filter((o) => o.kind === 'Application' || o.kind === 'ApplicationSet');
+    for (const a of apps) expect((a.kind === 'ApplicationSet' ? a.spec.template.spec : a.spec).syncPolicy.automated).toBeUndefined();
+  });
+
+  test('another repo path and an scp-like URL reach both tools', () => {
+    const fleet = fleetWith((f) => Object.assign(f.gitops, { path: 'deploy/clusters', repoUrl: 'git@git.example.com:platform/kafka.git', revision: 'release' }));
+    const { files } = render(fleet, STUBS);
+    const set = one(objectsIn(files, 'argocd/'), 'ApplicationSet', fleet.name);
+    expect(set.spec.generators[0].list.elements[0].path).toBe(`deploy/clusters/${fleet.regions[0].name}`);
+    expect(set.spec.template.spec.source.repoURL).toBe('git@git.example.com:platform/kafka.git');
+    const git = one(objectsIn(files, `flux/${fleet.regions[0].name}/`), 'GitRepository', fleet.name);
+    expect(git.spec).toMatchObject({ url: 'ssh://git@git.example.com/platform/kafka.git', ref: { branch: 'release' }, secretRef: { name: 'flux-system' } });
+    const ks = one(objectsIn(files, `flux/${fleet.regions[0].name}/`), 'Kustomization', layerName(fleet, 'namespace'));
+    expect(ks.spec.path).toBe(`./deploy/clusters/${fleet.regions[0].name}/namespace`);
+  });
+});
+
+describe('guardrails', () => {
+  test('a region named like a GitOps folder is refused before anything is rendered', () => {
+    const fleet = fleetWith((f) => (f.regions[1].name = 'flux'));
+    expect(() => render(fleet, STUBS)).toThrow(FleetError);
+    expect(() => render(fleet, STUBS)).toThrow('regions[1].name = "flux": is taken by the fleet-wide folder clusters/flux/');
+  });
+
+  test('components out of wave order are refused', () => {
+    expect(() => render(DEFAULT_FLEET, [stub('late', 20), stub('early', 10)])).toThrow('component early (wave 10) is listed after late (wave 20)');
+  });
+});
+
+describe('the registered components', () => {
+  const { files } = render(DEFAULT_FLEET);
+
+  test('are listed in wave order, and every region object carries its wave', () => {
+    const waves = COMPONENTS.map((c) => c.wave);
+    expect([...waves].sort((a, b) => a - b)).toEqual(waves);
+    const waveOf = new Map(COMPONENTS.map((c) => [c.name, String(c.wave)]));
+    const regionFiles = files.filter((f) => f.region !== '' && f.objects.length > 0);
+    expect(regionFiles.length).toBeGreaterThan(0);
+    for (const f of regionFiles) for (const o of f.objects) expect(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toBe(waveOf.get(f.component));
+  });
+
+  test('each Flux chain ends at the region folder written last in GitOps order', () => {
+    for (const r of DEFAULT_FLEET.regions) {
+      const present = COMPONENTS.filter((c) => files.some((f) => f.path.startsWith(`${r.name}/${c.name}/`))).map((c) => c.name);
+      const ks = objectsIn(files, `flux/${r.name}/`).filter((o) => o.kind === 'Kustomization' && o.metadata.name.startsWith(`${DEFAULT_FLEET.name}-`));
+      expect(ks.map((k) => k.metadata.name).sort()).toEqual(present.map((c) => layerName(DEFAULT_FLEET, c)).sort());
+      const dependedOn = new Set(ks.flatMap((k) => (k.spec.dependsOn ?? []).map((d: any) => d.name)));
+      expect(ks.filter((k) => !dependedOn.has(k.metadata.name)).map((k) => k.metadata.name)).toEqual([layerName(DEFAULT_FLEET, present[present.length - 1])]);
+    }
+  });
+});
