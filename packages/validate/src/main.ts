@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import * as yaml from 'js-yaml';
+import { FLEET_FILE, FleetError, loadFleet } from '@stretched-kafka/fleet';
+import { render } from '../../synth/src/render';
+import { CRDS, KUBERNETES } from './schemas';
+import { formatProblem, Problem, Validator } from './validator';
+
+const USAGE = 'usage: validate [--fleet fleet.yaml]';
+
+function main(): number {
+  const started = performance.now();
+  let args;
+  try {
+    args = parseArgs({ options: { fleet: { type: 'string', default: FLEET_FILE }, help: { type: 'boolean' } } }).values;
+  } catch (e) {
+    console.error(`validate: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const rendered = render(loadFleet(args.fleet!));
+    const validator = new Validator();
+    const problems: Problem[] = [];
+    const perKind = new Map<string, number>();
+    for (const file of rendered.files) {
+      // The YAML as written is what Argo CD, Flux and kubectl read, so that is what gets checked.
+      const docs = yaml.loadAll(file.content);
+      for (const d of docs) {
+        const kind = String((d as { kind?: unknown } | null)?.kind ?? '?');
+        perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
+      }
+      problems.push(...validator.validate(docs, file.path));
+    }
+    for (const p of problems) console.log(formatProblem(p));
+    const objects = [...perKind.values()].reduce((a, b) => a + b, 0);
+    const kinds = [...perKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ');
+    const ms = Math.round(performance.now() - started);
+    console.log(
+      `validate: ${objects} objects in ${rendered.files.length} files (${kinds}) against ${KUBERNETES.source} and ${CRDS.length} CRDs: ` +
+        `${problems.length === 0 ? 'no problems' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`} in ${ms} ms`,
+    );
+    return problems.length === 0 ? 0 : 1;
+  } catch (e) {
+    if (e instanceof FleetError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = main();

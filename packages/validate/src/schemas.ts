@@ -1,0 +1,98 @@
+// The committed schemas (written by scripts/extract-schemas.mjs). Loaded with literal require
+// calls so that esbuild bundles them into dist/validate.js and jest finds them from the source;
+// not `import`, because tsc would infer a type for 600 KB of JSON on every typecheck.
+import { Schema } from './strict';
+
+export interface KubernetesSchemas {
+  /** Which document the definitions come from, e.g. "kubernetes-models@4.3.1 (Kubernetes v1.27.1)". */
+  readonly source: string;
+  /** `<apiVersion>/<kind>` -> definition id. */
+  readonly kinds: Readonly<Record<string, string>>;
+  /** Definition id -> schema; `$ref`s name other ids. */
+  readonly definitions: Readonly<Record<string, Schema>>;
+}
+
+export interface CrdSchema {
+  /** The CRD's name, e.g. certificates.cert-manager.io. */
+  readonly name: string;
+  /** The upstream copy it was taken from, relative to shared/crds. */
+  readonly source: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly scope: string;
+  readonly schema: Schema;
+}
+
+export const KUBERNETES: KubernetesSchemas = require('../../../schemas/k8s-1.27.json');
+
+export const CRDS: readonly CrdSchema[] = [
+  require('../../../schemas/crds/applications.argoproj.io.json'),
+  require('../../../schemas/crds/applicationsets.argoproj.io.json'),
+  require('../../../schemas/crds/appprojects.argoproj.io.json'),
+  require('../../../schemas/crds/brokers.submariner.io.json'),
+  require('../../../schemas/crds/certificates.cert-manager.io.json'),
+  require('../../../schemas/crds/clusterissuers.cert-manager.io.json'),
+  require('../../../schemas/crds/gitrepositories.source.toolkit.fluxcd.io.json'),
+  require('../../../schemas/crds/helmreleases.helm.toolkit.fluxcd.io.json'),
+  require('../../../schemas/crds/helmrepositories.source.toolkit.fluxcd.io.json'),
+  require('../../../schemas/crds/issuers.cert-manager.io.json'),
+  require('../../../schemas/crds/kafkatopics.kafka.strimzi.io.json'),
+  require('../../../schemas/crds/kafkausers.kafka.strimzi.io.json'),
+  require('../../../schemas/crds/kustomizations.kustomize.toolkit.fluxcd.io.json'),
+  require('../../../schemas/crds/serviceexports.multicluster.x-k8s.io.json'),
+  require('../../../schemas/crds/submariners.submariner.io.json'),
+];
+
+const strings = { type: 'array', items: { type: 'string', minLength: 1 } };
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
+const objects = { type: 'array', items: { type: 'object' } };
+
+/**
+ * kustomize's own file is not a Kubernetes object and has no published schema. kustomize decodes
+ * it rejecting unknown top-level fields; this lists those fields (api/types/kustomization.go) with
+ * their shapes, and leaves the inside of patches, generators and charts to kustomize.
+ */
+export const KUSTOMIZATION: { readonly apiVersion: string; readonly kind: string; readonly schema: Schema } = {
+  apiVersion: 'kustomize.config.k8s.io/v1beta1',
+  kind: 'Kustomization',
+  schema: {
+    type: 'object',
+    required: ['apiVersion', 'kind'],
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      openapi: stringMap,
+      namePrefix: { type: 'string' },
+      nameSuffix: { type: 'string' },
+      namespace: { type: 'string' },
+      commonLabels: stringMap,
+      labels: objects,
+      commonAnnotations: stringMap,
+      patchesStrategicMerge: { type: 'array', items: { type: 'string' } },
+      patchesJson6902: objects,
+      patches: objects,
+      images: objects,
+      imageTags: objects,
+      replacements: objects,
+      replicas: objects,
+      vars: objects,
+      sortOptions: { type: 'object' },
+      resources: strings,
+      components: strings,
+      crds: strings,
+      bases: strings,
+      configMapGenerator: objects,
+      secretGenerator: objects,
+      helmGlobals: { type: 'object' },
+      helmCharts: objects,
+      helmChartInflationGenerator: objects,
+      generatorOptions: { type: 'object' },
+      configurations: strings,
+      generators: strings,
+      transformers: strings,
+      validators: strings,
+      buildMetadata: strings,
+    },
+  },
+};
