@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -54,8 +54,14 @@ export function properties(text: string): Map<string, string> {
  * A scratch directory laid out like a pod: the ConfigMap keys in cfg/, TLS files in tls/, and a
  * KAFKA_HOME whose bin/ scripts record their arguments instead of starting Java.
  */
+const sandboxes: string[] = [];
+afterAll(() => {
+  for (const dir of sandboxes.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function sandbox(configData: Record<string, string>, fakeBin: Record<string, string>): { dir: string; env: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), 'stretched-kafka-'));
+  sandboxes.push(dir);
   for (const sub of ['cfg', 'tls', 'home/bin']) mkdirSync(join(dir, sub), { recursive: true });
   for (const [k, v] of Object.entries(configData)) writeFileSync(join(dir, 'cfg', k), v);
   writeFileSync(join(dir, 'tls', 'tls-combined.pem'), 'key+chain v1\n');

@@ -1,0 +1,223 @@
+import { Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS, TLS_MOUNT, kafkaBrokers, kafkaPrincipal, zookeeperConnect } from '@stretched-kafka/fleet';
+import { CONFIG_MOUNT, LOG4J_PROPERTIES, envDefaults, ordinalCase, ordinalFromHostname, renderTemplate } from '@stretched-kafka/zookeeper';
+import { interBrokerProtocolVersion, kafkaTuning } from './tuning';
+
+/** The PVC mount; the log directory is a subdirectory so the volume root (lost+found) is not mistaken for a partition. */
+export const KAFKA_VOLUME_MOUNT = '/var/lib/kafka';
+
+export const KAFKA_CONFIG_KEYS = { serverProperties: 'server.properties', start: 'start.sh', reloadTls: 'reload-tls.sh', log4j: 'log4j.properties' } as const;
+
+/** Listener names (upper case in listeners, lower case in `listener.name.<l>.` config prefixes). */
+export const LISTENERS = { replication: 'REPLICATION', clients: 'CLIENTS' } as const;
+
+/** Environment of start.sh: name and in-pod default. The real-Kafka harness sets these to run the same script. */
+export const KAFKA_ENV = [
+  ['KAFKA_HOME', '/opt/kafka'],
+  ['TLS_DIR', TLS_MOUNT],
+  ['CONFIG_DIR', CONFIG_MOUNT],
+  ['DATA_DIR', `${KAFKA_VOLUME_MOUNT}/data`],
+  ['RUN_DIR', '/tmp/kafka'],
+] as const;
+
+/** Environment of reload-tls.sh (the certificate reload sidecar). */
+export const RELOAD_TLS_ENV = [
+  ['KAFKA_HOME', '/opt/kafka'],
+  ['TLS_DIR', TLS_MOUNT],
+  ['RUN_DIR', '/tmp/tls-reload'],
+  ['CERT_WATCH_SECONDS', '60'],
+] as const;
+
+/** Principals allowed everything: brokers, the operators and the admin client. */
+export function superUsers(): string[] {
+  return [TLS.kafka, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => kafkaPrincipal(t.commonName));
+}
+
+/**
+ * server.properties template for one region. `${BROKER_ID}`, `${ADVERTISED_HOST}`,
+ * `${DATA_DIR}` and `${TLS_DIR}` are filled in by start.sh per pod.
+ */
+export function serverProperties(fleet: Fleet, region: Region): string {
+  const k = fleet.kafka;
+  const t = kafkaTuning(fleet);
+  const keystore = '${TLS_DIR}/tls-combined.pem';
+  const truststore = '${TLS_DIR}/ca.crt';
+  const listener = (l: string) => `listener.name.${l.toLowerCase()}.ssl.client.auth=required`;
+  return [
+    `# Rendered into $RUN_DIR/server.properties by start.sh for each broker of region ${region.name}.`,
+    'broker.id=${BROKER_ID}',
+    `broker.rack=${region.name}`,
+    'log.dirs=${DATA_DIR}',
+    `inter.broker.protocol.version=${interBrokerProtocolVersion(k.version)}`,
+    '',
+    '# Both listeners TLS with client certificates. Peers in every cluster dial the clusterset name.',
+    `listeners=${LISTENERS.replication}://:${KAFKA.replicationPort},${LISTENERS.clients}://:${KAFKA.clientPort}`,
+    `advertised.listeners=${LISTENERS.replication}://\${ADVERTISED_HOST}:${KAFKA.replicationPort},${LISTENERS.clients}://\${ADVERTISED_HOST}:${KAFKA.clientPort}`,
+    `listener.security.protocol.map=${LISTENERS.replication}:SSL,${LISTENERS.clients}:SSL`,
+    `inter.broker.listener.name=${LISTENERS.replication}`,
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${keystore}`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${truststore}`,
+    'ssl.client.auth=required',
+    listener(LISTENERS.replication),
+    listener(LISTENERS.clients),
+    '# Brokers dialing brokers check the clusterset name on the peer certificate.',
+    'ssl.endpoint.identification.algorithm=https',
+    '# Principal = CN=<common name> of the certificate (what Strimzi\'s User Operator writes ACLs for).',
+    `ssl.principal.mapping.rules=${PRINCIPAL_MAPPING_RULES}`,
+    '# Renewed certificates are loaded by the reload-tls sidecar (reload-tls.sh), which re-sets the',
+    '# listener keystore/truststore paths per broker through the Admin API.',
+    '',
+    'authorizer.class.name=kafka.security.authorizer.AclAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=${superUsers().join(';')}`,
+    '',
+    '# ZooKeeper over TLS with the broker certificate. All brokers share one subject, so the znode',
+    '# ACLs that zookeeper.set.acl writes (x509 identity = that subject) admit every broker.',
+    `zookeeper.connect=${zookeeperConnect(fleet)}`,
+    'zookeeper.ssl.client.enable=true',
+    'zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
+    'zookeeper.ssl.keystore.type=PEM',
+    `zookeeper.ssl.keystore.location=${keystore}`,
+    'zookeeper.ssl.truststore.type=PEM',
+    `zookeeper.ssl.truststore.location=${truststore}`,
+    'zookeeper.ssl.endpoint.identification.algorithm=HTTPS',
+    'zookeeper.set.acl=true',
+    '# See kafkaTuning() (packages/kafka/src/tuning.ts) for how the timeouts follow from the RTT.',
+    `zookeeper.session.timeout.ms=${t.zookeeperSessionTimeoutMs}`,
+    `zookeeper.connection.timeout.ms=${t.zookeeperConnectionTimeoutMs}`,
+    '',
+    '# Consistency: every write acknowledged by min.insync.replicas regions; no unclean elections.',
+    `default.replication.factor=${k.replicationFactor}`,
+    `min.insync.replicas=${k.minInsyncReplicas}`,
+    'unclean.leader.election.enable=false',
+    `offsets.topic.replication.factor=${k.replicationFactor}`,
+    `transaction.state.log.replication.factor=${k.replicationFactor}`,
+    `transaction.state.log.min.isr=${k.minInsyncReplicas}`,
+    'auto.create.topics.enable=false',
+    `num.partitions=${k.defaultPartitions}`,
+    '',
+    '# Consumers with client.rack read from a replica in their own region.',
+    'replica.selector.class=org.apache.kafka.common.replica.RackAwareReplicaSelector',
+    `# ${fleet.network.latencyMs} ms between regions: see kafkaTuning() for the reasoning.`,
+    `replica.lag.time.max.ms=${t.replicaLagTimeMaxMs}`,
+    `replica.fetch.wait.max.ms=${t.replicaFetchWaitMaxMs}`,
+    `num.replica.fetchers=${t.numReplicaFetchers}`,
+    `replica.fetch.max.bytes=${t.replicaFetchMaxBytes}`,
+    `replica.fetch.response.max.bytes=${t.replicaFetchResponseMaxBytes}`,
+    '',
+    `# Bandwidth x latency of the worst inter-region link (${fleet.network.bandwidthBytesPerSecond} B/s x ${fleet.network.latencyMs} ms).`,
+    '# The kernel caps an explicit socket buffer at net.core.rmem_max / net.core.wmem_max (about',
+    '# 208 KiB on stock Linux) and turns off receive autotuning for that socket, so on untuned nodes',
+    '# this value is NOT in effect and is smaller than what autotuning would reach. Nodes need',
+    `# net.core.rmem_max, net.core.wmem_max and the max field of net.ipv4.tcp_rmem / tcp_wmem >= ${t.socketBufferBytes}`,
+    '# (`npm run plan` prints the sysctl file and a Node Tuning Operator profile).',
+    `socket.send.buffer.bytes=${t.socketBufferBytes}`,
+    `socket.receive.buffer.bytes=${t.socketBufferBytes}`,
+    `replica.socket.receive.buffer.bytes=${t.socketBufferBytes}`,
+    '',
+  ].join('\n');
+}
+
+/** Per-ordinal tables baked from naming.ts: broker id and the clusterset host this broker advertises. */
+function brokerTables(fleet: Fleet, region: Region): string {
+  const brokers = kafkaBrokers(fleet, region);
+  return [
+    ordinalFromHostname(KAFKA.name),
+    ordinalCase('BROKER_ID', new Map(brokers.map((b) => [b.ordinal, b.id])), 'broker id'),
+    ordinalCase('ADVERTISED_HOST', new Map(brokers.map((b) => [b.ordinal, b.host])), 'broker host'),
+  ].join('\n');
+}
+
+/** start.sh for one region: broker.id and advertised host from the pod ordinal, then exec the broker. */
+export function kafkaStartScript(fleet: Fleet, region: Region): string {
+  return `#!/usr/bin/env bash
+# Generated by stretched-kafka for region ${region.name}. Starts one broker of the stretched
+# cluster. Runs unchanged outside Kubernetes when the variables below are set.
+set -euo pipefail
+
+HOSTNAME="\${HOSTNAME:?HOSTNAME must be the pod name, such as ${KAFKA.name}-0}"
+${envDefaults(KAFKA_ENV)}
+# Kafka's launch scripts: logs to stdout (log4j.properties) and no GC log file (-loggc is left out).
+export LOG_DIR="\${LOG_DIR:-$RUN_DIR/logs}"
+export KAFKA_LOG4J_OPTS="\${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:$CONFIG_DIR/${KAFKA_CONFIG_KEYS.log4j}}"
+export EXTRA_ARGS="\${EXTRA_ARGS:--name kafkaServer}"
+
+${brokerTables(fleet, region)}
+
+# Kafka itself refuses a log directory whose meta.properties names another broker.id.
+mkdir -p "$DATA_DIR" "$RUN_DIR" "$LOG_DIR"
+${renderTemplate(`$CONFIG_DIR/${KAFKA_CONFIG_KEYS.serverProperties}`, '$RUN_DIR/server.properties', ['BROKER_ID', 'ADVERTISED_HOST', 'DATA_DIR', 'TLS_DIR'])}
+
+exec "$KAFKA_HOME/bin/kafka-server-start.sh" "$RUN_DIR/server.properties"
+`;
+}
+
+/**
+ * reload-tls.sh, run by the broker pod's sidecar. Brokers keep the certificate they started
+ * with; cert-manager rewrites the mounted files at renewal. When the files change, the sidecar
+ * sends this broker an AlterConfigs for its own listeners that sets the keystore and truststore
+ * paths to the same files: a per-broker update makes a ZooKeeper-mode broker reload a store
+ * whose file changed even when the path did not (ZkAdminManager ->
+ * reloadUpdatedFilesWithoutConfigChange; KIP-687 describes this behaviour). The renewed
+ * certificate must keep the subject and SANs (Kafka checks) and chain to the same CA.
+ */
+export function reloadTlsScript(fleet: Fleet, region: Region): string {
+  const keystore = '$TLS_DIR/tls-combined.pem';
+  const truststore = '$TLS_DIR/ca.crt';
+  const settings = Object.values(LISTENERS)
+    .flatMap((l) => [`listener.name.${l.toLowerCase()}.ssl.keystore.location=${keystore}`, `listener.name.${l.toLowerCase()}.ssl.truststore.location=${truststore}`])
+    .join(',');
+  return `#!/usr/bin/env bash
+# Generated by stretched-kafka for region ${region.name}. Reloads renewed certificates into the
+# running broker of this pod (see serverProperties: brokers do not watch their PEM files).
+set -euo pipefail
+
+HOSTNAME="\${HOSTNAME:?HOSTNAME must be the pod name, such as ${KAFKA.name}-0}"
+${envDefaults(RELOAD_TLS_ENV)}
+export LOG_DIR="\${LOG_DIR:-$RUN_DIR/logs}"
+
+${brokerTables(fleet, region)}
+
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+# The admin client authenticates with the broker's own certificate (a super user) and checks
+# the broker's clusterset name like any other client.
+cat > "$RUN_DIR/admin.properties" <<PROPERTIES
+security.protocol=SSL
+ssl.keystore.type=PEM
+ssl.keystore.location=${keystore}
+ssl.truststore.type=PEM
+ssl.truststore.location=${truststore}
+ssl.endpoint.identification.algorithm=https
+PROPERTIES
+
+cert_fingerprint() { cat "$TLS_DIR/tls-combined.pem" "$TLS_DIR/ca.crt" 2>/dev/null | sha256sum || true; }
+# The fingerprint applied last survives a restart of this container (RUN_DIR is an emptyDir);
+# a new pod starts its broker with the current files.
+state="$RUN_DIR/applied"
+[[ -f "$state" ]] || cert_fingerprint > "$state"
+while true; do
+  sleep "$CERT_WATCH_SECONDS"
+  current=$(cert_fingerprint)
+  [[ "$current" == "$(cat "$state")" ]] && continue
+  echo "reload-tls: certificate files changed; reloading broker $BROKER_ID listeners" >&2
+  if "$KAFKA_HOME/bin/kafka-configs.sh" --bootstrap-server "$ADVERTISED_HOST:${KAFKA.clientPort}" \\
+    --command-config "$RUN_DIR/admin.properties" --entity-type brokers --entity-name "$BROKER_ID" \\
+    --alter --add-config "${settings}"; then
+    echo "$current" > "$state"
+    echo "reload-tls: broker $BROKER_ID reloaded its keystore and truststore" >&2
+  else
+    echo "reload-tls: reload failed; retrying in $CERT_WATCH_SECONDS s" >&2
+  fi
+done
+`;
+}
+
+export function kafkaConfigData(fleet: Fleet, region: Region): Record<string, string> {
+  return {
+    [KAFKA_CONFIG_KEYS.serverProperties]: serverProperties(fleet, region),
+    [KAFKA_CONFIG_KEYS.start]: kafkaStartScript(fleet, region),
+    [KAFKA_CONFIG_KEYS.reloadTls]: reloadTlsScript(fleet, region),
+    [KAFKA_CONFIG_KEYS.log4j]: LOG4J_PROPERTIES,
+  };
+}

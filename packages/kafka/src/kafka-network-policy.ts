@@ -1,0 +1,35 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { Fleet, KAFKA, KAFKA_CLIENT_LABEL, Region, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { fleetPodCidrs } from '@stretched-kafka/platform';
+
+export interface KafkaNetworkPolicyProps {
+  readonly fleet: Fleet;
+  readonly region: Region;
+}
+
+const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+
+/**
+ * Replication port from brokers; client port from brokers and pods labelled as Kafka clients.
+ * Remote brokers and clients arrive with their pod IPs (globalnet off): the fleet's pod CIDRs.
+ */
+export class KafkaNetworkPolicy extends Construct {
+  constructor(scope: Construct, id: string, props: KafkaNetworkPolicyProps) {
+    super(scope, id);
+    const { fleet, region } = props;
+    const brokers = { podSelector: { matchLabels: selectorLabels(fleet, 'kafka') } };
+    const remote = fleetPodCidrs(fleet).map((cidr) => ({ ipBlock: { cidr } }));
+    new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: KAFKA.name, namespace: fleet.namespace, labels: labels(fleet, 'kafka', region) },
+      spec: {
+        podSelector: brokers.podSelector,
+        policyTypes: ['Ingress'],
+        ingress: [
+          { from: [brokers, ...remote], ports: [tcp(KAFKA.replicationPort)] },
+          { from: [brokers, { podSelector: { matchLabels: { ...KAFKA_CLIENT_LABEL } } }, ...remote], ports: [tcp(KAFKA.clientPort)] },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { Fleet, KAFKA, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { antiAffinity, containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
+import { CONFIG_CHECKSUM_ANNOTATION, CONFIG_MOUNT } from '@stretched-kafka/zookeeper';
+import { KAFKA_CONFIG_KEYS, KAFKA_VOLUME_MOUNT } from './config';
+import { KAFKA_CONFIG_MAP } from './kafka-config';
+
+export interface KafkaStatefulSetProps {
+  readonly fleet: Fleet;
+  readonly region: Region;
+  /** Checksum of the ConfigMap data, stamped on the pod template. */
+  readonly configChecksum: string;
+  /**
+   * Seconds a broker gets for controlled shutdown (leadership moves across regions first).
+   * @default 120
+   */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** The reload sidecar only launches a short-lived admin client now and then. */
+const RELOAD_RESOURCES: k8s.ResourceRequirements = {
+  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('192Mi') },
+  limits: { memory: k8s.Quantity.fromString('384Mi') },
+};
+
+/** StatefulSet `kafka`: this region's brokers, plus the certificate reload sidecar. */
+export class KafkaStatefulSet extends Construct {
+  constructor(scope: Construct, id: string, props: KafkaStatefulSetProps) {
+    super(scope, id);
+    const { fleet, region } = props;
+    const k = fleet.kafka;
+    const selector = selectorLabels(fleet, 'kafka');
+    const affinity = antiAffinity(selector);
+    // Softly keep brokers off ZooKeeper's nodes: a node loss then costs one of the two, not both.
+    affinity.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution!.push({
+      weight: 50,
+      podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(fleet, 'zookeeper') }, topologyKey: 'kubernetes.io/hostname' },
+    });
+    const hostname: k8s.EnvVar = { name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } };
+    const clientPort = { tcpSocket: { port: k8s.IntOrString.fromNumber(KAFKA.clientPort) } };
+    const configMount = { name: 'config', mountPath: CONFIG_MOUNT, readOnly: true };
+    const tlsMount = { name: 'tls', mountPath: TLS_MOUNT, readOnly: true };
+    const tmpMount = { name: 'tmp', mountPath: '/tmp' };
+    new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name: KAFKA.name, namespace: fleet.namespace, labels: labels(fleet, 'kafka', region) },
+      spec: {
+        replicas: region.kafkaReplicas,
+        serviceName: KAFKA.headless,
+        podManagementPolicy: 'Parallel',
+        updateStrategy: { type: 'RollingUpdate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: labels(fleet, 'kafka', region), annotations: { [CONFIG_CHECKSUM_ANNOTATION]: props.configChecksum } },
+          spec: {
+            securityContext: podSecurityContext(),
+            affinity,
+            terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
+            enableServiceLinks: false,
+            automountServiceAccountToken: false,
+            containers: [
+              {
+                name: 'kafka',
+                image: k.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/bin/bash', `${CONFIG_MOUNT}/${KAFKA_CONFIG_KEYS.start}`],
+                env: [hostname, { name: 'KAFKA_HEAP_OPTS', value: `-Xms${k.heapMb}m -Xmx${k.heapMb}m` }],
+                ports: [
+                  { name: 'replication', containerPort: KAFKA.replicationPort, protocol: 'TCP' },
+                  { name: 'clients', containerPort: KAFKA.clientPort, protocol: 'TCP' },
+                ],
+                resources: resourceRequirements(k.resources),
+                securityContext: containerSecurityContext(),
+                // Listeners open only after log recovery, which can take long after a crash.
+                startupProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 180 },
+                readinessProbe: { ...clientPort, periodSeconds: 10 },
+                livenessProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 6 },
+                volumeMounts: [{ name: 'data', mountPath: KAFKA_VOLUME_MOUNT }, configMount, tlsMount, tmpMount],
+              },
+              {
+                name: 'reload-tls',
+                image: k.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/bin/bash', `${CONFIG_MOUNT}/${KAFKA_CONFIG_KEYS.reloadTls}`],
+                env: [hostname, { name: 'KAFKA_HEAP_OPTS', value: '-Xms32m -Xmx128m' }],
+                resources: RELOAD_RESOURCES,
+                securityContext: containerSecurityContext(),
+                volumeMounts: [configMount, tlsMount, tmpMount],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: KAFKA_CONFIG_MAP, defaultMode: 0o555 } },
+              { name: 'tls', secret: { secretName: TLS.kafka.secret, defaultMode: 0o440 } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
+            ],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data', labels: selector },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: k.storage.storageClass,
+              resources: { requests: { storage: k8s.Quantity.fromString(k.storage.size) } },
+            },
+          },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,228 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { KAFKA, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, TLS, TLS_MOUNT, kafkaBrokers, zookeeperConnect } from '@stretched-kafka/fleet';
+import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/zookeeper';
+import { interBrokerProtocolVersion, kafkaComponent, kafkaConfigData, kafkaTuning, superUsers } from '@stretched-kafka/kafka';
+import { bash, defaultFleet, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from '../../zookeeper/test/helpers';
+
+const build = kafkaComponent.build.bind(kafkaComponent);
+const FAKE_START = { 'kafka-server-start.sh': 'echo "kafka-server-start.sh $*"' };
+
+describe('kafkaTuning', () => {
+  it('derives buffers and timeouts for the reference 3.5 GB/s x 70 ms', () => {
+    expect(kafkaTuning(defaultFleet())).toEqual({
+      socketBufferBytes: 245_000_000,
+      replicaFetchWaitMaxMs: 500,
+      replicaLagTimeMaxMs: 10_000,
+      numReplicaFetchers: 4,
+      replicaFetchMaxBytes: 4 * 1024 * 1024,
+      replicaFetchResponseMaxBytes: 16 * 1024 * 1024,
+      zookeeperSessionTimeoutMs: 18_000,
+      zookeeperConnectionTimeoutMs: 18_000,
+    });
+  });
+
+  it('keeps the ISR window many fetch rounds wide and the session inside ZooKeeper bounds as latency grows', () => {
+    for (const latencyMs of [5, 70, 200, 600]) {
+      const f = defaultFleet();
+      f.network.latencyMs = latencyMs;
+      const t = kafkaTuning(f);
+      expect(t.replicaLagTimeMaxMs).toBeGreaterThanOrEqual(16 * (t.replicaFetchWaitMaxMs + latencyMs));
+      const tickMs = Math.max(2000, Math.ceil((latencyMs * 20) / 500) * 500);
+      expect(t.zookeeperSessionTimeoutMs).toBeGreaterThanOrEqual(2 * tickMs);
+      expect(t.zookeeperSessionTimeoutMs).toBeLessThanOrEqual(20 * tickMs);
+    }
+  });
+
+  it('takes major.minor of the Kafka version', () => {
+    expect(interBrokerProtocolVersion('3.9.2')).toBe('3.9');
+    expect(() => interBrokerProtocolVersion('3.9')).toThrow('kafka.version = "3.9"');
+  });
+});
+
+describe('kafka component (default fleet)', () => {
+  const fleet = defaultFleet();
+
+  it('matches the snapshot for the first region', () => {
+    expect(synth(build, fleet, fleet.regions[0])).toMatchSnapshot();
+  });
+
+  it('sets the consistency, rack, TLS and buffer keys in every region', () => {
+    for (const r of fleet.regions) {
+      const p = properties(find(synth(build, fleet, r), 'ConfigMap', 'kafka-config').data!['server.properties']);
+      const expected: Record<string, string> = {
+        'broker.id': '${BROKER_ID}',
+        'broker.rack': r.name,
+        'log.dirs': '${DATA_DIR}',
+        'inter.broker.protocol.version': fleet.kafka.version.split('.').slice(0, 2).join('.'),
+        listeners: 'REPLICATION://:9091,CLIENTS://:9093',
+        'advertised.listeners': 'REPLICATION://${ADVERTISED_HOST}:9091,CLIENTS://${ADVERTISED_HOST}:9093',
+        'listener.security.protocol.map': 'REPLICATION:SSL,CLIENTS:SSL',
+        'inter.broker.listener.name': 'REPLICATION',
+        'ssl.keystore.type': 'PEM',
+        'ssl.keystore.location': '${TLS_DIR}/tls-combined.pem',
+        'ssl.truststore.type': 'PEM',
+        'ssl.truststore.location': '${TLS_DIR}/ca.crt',
+        'ssl.client.auth': 'required',
+        'listener.name.replication.ssl.client.auth': 'required',
+        'listener.name.clients.ssl.client.auth': 'required',
+        'ssl.endpoint.identification.algorithm': 'https',
+        'ssl.principal.mapping.rules': PRINCIPAL_MAPPING_RULES,
+        'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+        'allow.everyone.if.no.acl.found': 'false',
+        'super.users': 'User:CN=kafka-broker;User:CN=kafka-admin;User:CN=topic-operator;User:CN=user-operator',
+        'zookeeper.connect': zookeeperConnect(fleet),
+        'zookeeper.ssl.client.enable': 'true',
+        'zookeeper.clientCnxnSocket': 'org.apache.zookeeper.ClientCnxnSocketNetty',
+        'zookeeper.ssl.keystore.type': 'PEM',
+        'zookeeper.ssl.keystore.location': '${TLS_DIR}/tls-combined.pem',
+        'zookeeper.ssl.truststore.type': 'PEM',
+        'zookeeper.ssl.truststore.location': '${TLS_DIR}/ca.crt',
+        'zookeeper.ssl.endpoint.identification.algorithm': 'HTTPS',
+        'zookeeper.set.acl': 'true',
+        'zookeeper.session.timeout.ms': '18000',
+        'zookeeper.connection.timeout.ms': '18000',
+        'default.replication.factor': '3',
+        'min.insync.replicas': '2',
+        'unclean.leader.election.enable': 'false',
+        'offsets.topic.replication.factor': '3',
+        'transaction.state.log.replication.factor': '3',
+        'transaction.state.log.min.isr': '2',
+        'auto.create.topics.enable': 'false',
+        'num.partitions': String(fleet.kafka.defaultPartitions),
+        'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector',
+        'replica.lag.time.max.ms': '10000',
+        'replica.fetch.wait.max.ms': '500',
+        'num.replica.fetchers': '4',
+        'replica.fetch.max.bytes': '4194304',
+        'replica.fetch.response.max.bytes': '16777216',
+        'socket.send.buffer.bytes': '245000000',
+        'socket.receive.buffer.bytes': '245000000',
+        'replica.socket.receive.buffer.bytes': '245000000',
+      };
+      expect(Object.fromEntries(p)).toEqual(expected);
+    }
+  });
+
+  it('names the sysctls the socket buffer needs instead of pretending it is in effect', () => {
+    const text = kafkaConfigData(fleet, fleet.regions[0])['server.properties'];
+    for (const sysctl of ['net.core.rmem_max', 'net.core.wmem_max', 'net.ipv4.tcp_rmem']) expect(text).toContain(sysctl);
+    expect(text).toContain('NOT in effect');
+  });
+
+  it('lists the broker, admin and operator principals as super users', () => {
+    expect(superUsers()).toEqual([TLS.kafka, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => `User:CN=${t.commonName}`));
+  });
+
+  it('runs a hardened StatefulSet with the reload sidecar', () => {
+    const objects = synth(build, fleet, fleet.regions[1]);
+    const sts = find(objects, 'StatefulSet', 'kafka');
+    const pod = sts.spec.template.spec;
+    const [broker, reload] = pod.containers;
+    expect(sts.spec).toMatchObject({ replicas: 3, serviceName: KAFKA.headless, podManagementPolicy: 'Parallel' });
+    expect(pod.terminationGracePeriodSeconds).toBe(120);
+    expect(broker.command).toEqual(['/bin/bash', '/opt/kafka/custom-config/start.sh']);
+    expect(reload.command).toEqual(['/bin/bash', '/opt/kafka/custom-config/reload-tls.sh']);
+    expect(broker.env).toContainEqual({ name: 'KAFKA_HEAP_OPTS', value: '-Xms6144m -Xmx6144m' });
+    expect(broker.readinessProbe.tcpSocket.port).toBe(9093);
+    for (const c of pod.containers) {
+      expect(c.image).toBe(fleet.kafka.image);
+      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+      expect(c.resources.requests).toBeDefined();
+      expect(c.volumeMounts).toContainEqual({ name: 'tls', mountPath: TLS_MOUNT, readOnly: true });
+      expect(c.env).toContainEqual({ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    }
+    expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: TLS.kafka.secret, defaultMode: 0o440 } });
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution.map((t: any) => t.podAffinityTerm.labelSelector.matchLabels['app.kubernetes.io/name'])).toEqual(['kafka', 'zookeeper']);
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('300Gi');
+    expect(sts.spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+    expect(find(objects, 'Service', KAFKA.headless).spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(find(objects, 'Service', KAFKA.bootstrap).spec.ports).toEqual([{ name: 'clients', port: 9093, targetPort: 9093, protocol: 'TCP' }]);
+    expect(find(objects, 'PodDisruptionBudget', 'kafka').spec.maxUnavailable).toBe(1);
+  });
+
+  it('admits replication from brokers and clients from labelled pods', () => {
+    const np = find(synth(build, fleet, fleet.regions[0]), 'NetworkPolicy', 'kafka').spec;
+    const brokers = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': 'stretched-kafka' } } };
+    const cidrs = fleet.regions.map((r) => ({ ipBlock: { cidr: r.podCidr } }));
+    expect(np.ingress).toEqual([
+      { from: [brokers, ...cidrs], ports: [{ protocol: 'TCP', port: 9091 }] },
+      { from: [brokers, { podSelector: { matchLabels: KAFKA_CLIENT_LABEL } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9093 }] },
+    ]);
+  });
+});
+
+describe('start.sh', () => {
+  const fleet = defaultFleet();
+
+  it('is valid bash, as is reload-tls.sh', () => {
+    for (const r of fleet.regions) {
+      const data = kafkaConfigData(fleet, r);
+      expect(syntaxErrors(data['start.sh'])).toBe('');
+      expect(syntaxErrors(data['reload-tls.sh'])).toBe('');
+    }
+  });
+
+  it('renders broker.id and clusterset advertised listeners per pod, unique across the fleet', () => {
+    const ids = new Set<string>();
+    for (const b of kafkaBrokers(fleet)) {
+      const { dir, env } = sandbox(kafkaConfigData(fleet, b.region), FAKE_START);
+      const r = bash(join(dir, 'cfg/start.sh'), { ...env, HOSTNAME: b.pod });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe(`kafka-server-start.sh ${dir}/run/server.properties`);
+      const p = properties(readFileSync(join(dir, 'run/server.properties'), 'utf8'));
+      const host = `${b.pod}.${b.region.clusterId}.kafka-brokers.kafka.svc.clusterset.local`;
+      expect(p.get('broker.id')).toBe(String(b.id));
+      expect(p.get('broker.rack')).toBe(b.region.name);
+      expect(p.get('advertised.listeners')).toBe(`REPLICATION://${host}:9091,CLIENTS://${host}:9093`);
+      expect(p.get('log.dirs')).toBe(`${dir}/data`);
+      expect(p.get('ssl.keystore.location')).toBe(`${dir}/tls/tls-combined.pem`);
+      expect(existsSync(join(dir, 'data'))).toBe(true);
+      ids.add(p.get('broker.id')!);
+    }
+    expect([...ids]).toEqual(['0', '1', '2', '10', '11', '12', '20', '21', '22']);
+  });
+
+  it('starts the single broker of each region in the harness fleet', () => {
+    const fleet1 = reducedFleet();
+    for (const region of fleet1.regions) {
+      const { dir, env } = sandbox(kafkaConfigData(fleet1, region), FAKE_START);
+      expect(bash(join(dir, 'cfg/start.sh'), { ...env, HOSTNAME: 'kafka-0' }).status).toBe(0);
+      const p = properties(readFileSync(join(dir, 'run/server.properties'), 'utf8'));
+      expect(p.get('broker.id')).toBe(String(region.idBlock * fleet1.idsPerRegion));
+      expect(p.get('zookeeper.connect')!.split(',')).toHaveLength(3);
+      expect(bash(join(dir, 'cfg/start.sh'), { ...env, HOSTNAME: 'kafka-1' })).toMatchObject({ status: 1, stderr: expect.stringContaining('ordinal 1 has no broker id') });
+      expect(find(synth(build, fleet1, region), 'StatefulSet', 'kafka').spec.replicas).toBe(1);
+    }
+  });
+
+  it('reload-tls.sh re-sets both listeners of its own broker when the certificate changes', async () => {
+    const region = fleet.regions[2];
+    const { dir, env } = sandbox(kafkaConfigData(fleet, region), { 'kafka-configs.sh': `printf '%s\\n' "$@" > "${'$'}{RUN_DIR}/kafka-configs.args"` });
+    const child = spawn('bash', [join(dir, 'cfg/reload-tls.sh')], { env: { ...env, HOSTNAME: 'kafka-1', CERT_WATCH_SECONDS: '1' }, stdio: 'ignore' });
+    try {
+      const argsFile = join(dir, 'run/kafka-configs.args');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(existsSync(argsFile)).toBe(false);
+      writeFileSync(join(dir, 'tls/ca.crt'), 'ca v2\n');
+      for (let i = 0; i < 50 && !existsSync(argsFile); i++) await new Promise((r) => setTimeout(r, 100));
+      const args = readFileSync(argsFile, 'utf8').trim().split('\n');
+      const tls = `${dir}/tls`;
+      expect(args).toEqual([
+        '--bootstrap-server', 'kafka-1.cluster3.kafka-brokers.kafka.svc.clusterset.local:9093',
+        '--command-config', `${dir}/run/admin.properties`,
+        '--entity-type', 'brokers', '--entity-name', '21',
+        '--alter', '--add-config',
+        [`listener.name.replication.ssl.keystore.location=${tls}/tls-combined.pem`, `listener.name.replication.ssl.truststore.location=${tls}/ca.crt`,
+          `listener.name.clients.ssl.keystore.location=${tls}/tls-combined.pem`, `listener.name.clients.ssl.truststore.location=${tls}/ca.crt`].join(','),
+      ]);
+      expect(properties(readFileSync(join(dir, 'run/admin.properties'), 'utf8'))).toEqual(
+        new Map([['security.protocol', 'SSL'], ['ssl.keystore.type', 'PEM'], ['ssl.keystore.location', `${tls}/tls-combined.pem`], ['ssl.truststore.type', 'PEM'], ['ssl.truststore.location', `${tls}/ca.crt`], ['ssl.endpoint.identification.algorithm', 'https']]),
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 15_000);
+});
