@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Compression, ProduceConfig } from './args';
+import { Batcher } from './batcher';
+import { describeError, EXIT_KAFKA, FatalError } from './errors';
+import { retryOptions } from './kafka';
+import type { RunStats } from './stats';
+import { encodeValue, StreamSets } from './verify';
+
+/** Like the Java client's buffer.memory: the record source pauses above this much unsent data. */
+export const BUFFER_BYTES = 32 * 1024 * 1024;
+/** Broker-side wait for acks=all (the produce request's timeout field). */
+const ACK_TIMEOUT_MS = 30_000;
+
+export const COMPRESSION: Record<Compression, CompressionTypes> = {
+  lz4: CompressionTypes.LZ4,
+  gzip: CompressionTypes.GZIP,
+  none: CompressionTypes.None,
+};
+
+interface Pending {
+  readonly message: Message;
+  readonly seq: number;
+  readonly enqueuedAt: number;
+  readonly bytes: number;
+}
+
+export interface ProduceResult {
+  readonly partitions: number;
+  readonly acked: StreamSets;
+  readonly unacknowledged: number;
+  /** Set when the run ended because kafkajs gave up; the summary still reports what was acked. */
+  readonly fatal?: string;
+}
+
+/**
+ * Random upper-case letters: lz4 barely compresses them, so MB/s on the wire is close to the
+ * payload figure (a constant filler would compress ~250x and flatter every number).
+ */
+export function fillerPool(bytes: number): Buffer {
+  const pool = randomBytes(bytes);
+  for (let i = 0; i < pool.length; i++) pool[i] = 65 + (pool[i] % 26);
+  return pool;
+}
+
+/** Splits a process-wide total across n producers; the first ones take the remainder. */
+export function share(total: number, n: number, index: number): number {
+  return Math.floor(total / n) + (index < total % n ? 1 : 0);
+}
+
+class Worker {
+  readonly batcher: Batcher<Pending>;
+  private readonly nextSeq = new Map<number, number>();
+  private partition: number;
+  private usedPartition = false;
+  private generating = true;
+  private offset = 0;
+  enqueued = 0;
+  ackedRecords = 0;
+  failure: unknown;
+
+  constructor(
+    readonly id: string,
+    private readonly producer: Producer,
+    private readonly cfg: ProduceConfig,
+    private readonly partitions: number,
+    index: number,
+    private readonly quota: number | undefined,
+    private readonly ratePerSec: number | undefined,
+    private readonly pool: Buffer,
+    private readonly stats: RunStats,
+    private readonly acked: StreamSets,
+  ) {
+    this.batcher = new Batcher({ batchBytes: cfg.batchBytes, lingerMs: cfg.lingerMs });
+    // Spread the producers' starting partitions so they do not all fill partition 0 first.
+    this.partition = Math.floor((index * partitions) / Math.max(1, cfg.producers)) % partitions;
+    this.offset = (index * 7919) % Math.max(1, pool.length - cfg.recordBytes);
+  }
+
+  /**
+   * Sticky partitioning as in the Java client: keep filling one partition until its batch
+   * leaves (closed by size or taken after linger), then move to the next.
+   */
+  private pickPartition(): number {
+    if (this.usedPartition && !this.batcher.hasOpen(this.partition)) {
+      this.partition = (this.partition + 1) % this.partitions;
+      this.usedPartition = false;
+    }
+    this.usedPartition = true;
+    return this.partition;
+  }
+
+  private makeRecord(now: number): Pending {
+    const partition = this.pickPartition();
+    const span = this.pool.length - this.cfg.recordBytes;
+    this.offset = (this.offset + 4099) % Math.max(1, span);
+    const filler = this.pool.subarray(this.offset, this.offset + this.cfg.recordBytes);
+    let seq = -1;
+    let message: Message;
+    if (this.cfg.verify) {
+      seq = this.nextSeq.get(partition) ?? 0;
+      this.nextSeq.set(partition, seq + 1);
+      message = { key: this.id, value: encodeValue(this.id, seq, this.cfg.recordBytes, filler), partition, timestamp: String(now) };
+    } else {
+      message = { value: filler, partition, timestamp: String(now) };
+    }
+    const keyBytes = this.cfg.verify ? Buffer.byteLength(this.id) : 0;
+    return { message, seq, enqueuedAt: now, bytes: (message.value as Buffer).length + keyBytes };
+  }
+
+  async generate(shouldStop: () => boolean): Promise<void> {
+    const start = Date.now();
+    let sinceYield = 0;
+    while (!shouldStop() && this.failure === undefined && (this.quota === undefined || this.enqueued < this.quota)) {
+      if (this.batcher.bufferedBytes >= BUFFER_BYTES) {
+        await this.batcher.whenBelow(BUFFER_BYTES);
+        continue;
+      }
+      const now = Date.now();
+      if (this.ratePerSec !== undefined) {
+        const wait = start + (this.enqueued * 1000) / this.ratePerSec - now;
+        if (wait > 0) {
+          // Short naps so a stop request is seen promptly even at low rates.
+          await sleep(Math.min(wait, 100));
+          continue;
+        }
+      }
+      const record = this.makeRecord(now);
+      this.batcher.add(record.message.partition as number, record, record.bytes);
+      this.enqueued++;
+      if (++sinceYield >= 256) {
+        sinceYield = 0;
+        await yieldToLoop();
+      }
+    }
+    this.generating = false;
+    this.batcher.end();
+  }
+
+  /** One sendBatch at a time per producer, each carrying every ready partition's batch. */
+  async send(): Promise<void> {
+    const compression = COMPRESSION[this.cfg.compression];
+    for (;;) {
+      if (!this.batcher.ready) {
+        if (!this.generating && this.batcher.isEmpty) return;
+        await this.batcher.whenReady();
+        continue;
+      }
+      const batches = this.batcher.take();
+      const messages: Message[] = [];
+      for (const b of batches) for (const p of b.items) messages.push(p.message);
+      try {
+        await this.producer.sendBatch({
+          acks: -1,
+          timeout: ACK_TIMEOUT_MS,
+          compression,
+          topicMessages: [{ topic: this.cfg.topic, messages }],
+        });
+      } catch (e) {
+        // kafkajs exhausted its bounded retries. Resending these records later would reuse
+        // sequence numbers it has rolled back, so this producer stops here.
+        this.failure = e;
+        this.batcher.close();
+        return;
+      }
+      const now = Date.now();
+      let bytes = 0;
+      for (const b of batches) {
+        bytes += b.bytes;
+        const set = this.cfg.verify ? this.acked.get(this.id, b.partition) : undefined;
+        for (const p of b.items) {
+          this.stats.latency.record(now - p.enqueuedAt);
+          set?.add(p.seq);
+        }
+      }
+      this.ackedRecords += messages.length;
+      this.stats.delivered(messages.length, bytes);
+    }
+  }
+}
+
+async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = meta.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+    if (count === 0) throw new FatalError(`topic ${topic} has no partitions or does not exist`, EXIT_KAFKA);
+    return count;
+  } catch (e) {
+    if (e instanceof FatalError) throw e;
+    throw new FatalError(describeError(e, topic), EXIT_KAFKA);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export async function runProduce(cfg: ProduceConfig, kafka: Kafka, stats: RunStats, stop: AbortSignal): Promise<ProduceResult> {
+  const partitions = await partitionCount(kafka, cfg.topic);
+  const producers: Producer[] = [];
+  const acked = new StreamSets();
+  try {
+    for (let i = 0; i < cfg.producers; i++) {
+      producers.push(
+        kafka.producer({
+          idempotent: true,
+          // kafkajs keeps sequence numbers per partition and rolls them back on a failed
+          // request; one request in flight per connection keeps retries in order (KIP-98).
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          createPartitioner: Partitioners.DefaultPartitioner,
+          retry: retryOptions(cfg.maxRetries),
+        }),
+      );
+    }
+    await Promise.all(producers.map((p) => p.connect()));
+  } catch (e) {
+    await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+    throw new FatalError(describeError(e), EXIT_KAFKA);
+  }
+
+  const pool = fillerPool(1024 * 1024 + cfg.recordBytes);
+  const workers = producers.map(
+    (producer, i) =>
+      new Worker(
+        `${cfg.clientId}-${i}`,
+        producer,
+        cfg,
+        partitions,
+        i,
+        cfg.records === undefined ? undefined : share(cfg.records, cfg.producers, i),
+        cfg.rate === undefined ? undefined : cfg.rate / cfg.producers,
+        pool,
+        stats,
+        acked,
+      ),
+  );
+  stats.start();
+  const deadline = cfg.durationS === undefined ? Infinity : Date.now() + cfg.durationS * 1000;
+  const shouldStop = (): boolean => stop.aborted || Date.now() >= deadline;
+  await Promise.all(workers.map((w) => Promise.all([w.generate(shouldStop), w.send()])));
+  stats.stop();
+  for (const w of workers) w.batcher.close();
+  await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+
+  const failed = workers.find((w) => w.failure !== undefined);
+  if (failed) stats.errors += workers.filter((w) => w.failure !== undefined).length;
+  return {
+    partitions,
+    acked,
+    unacknowledged: workers.reduce((n, w) => n + (w.enqueued - w.ackedRecords), 0),
+    fatal: failed ? `producer ${failed.id}: ${describeError(failed.failure)}` : undefined,
+  };
+}
