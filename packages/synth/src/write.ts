@@ -28,8 +28,17 @@ export function ownedFiles(root: string): string[] {
     .sort();
 }
 
+/** Paths (relative to the output root) sorted by what a write would do to them. */
+export interface Plan {
+  readonly changed: string[];
+  readonly added: string[];
+  /** Generated files (with the header) that the new tree no longer has. */
+  readonly deleted: string[];
+  readonly unchanged: string[];
+}
+
 /** What writing `files` into `root` would change, without writing. */
-export function plan(root: string, files: ReadonlyMap<string, string>): { changed: string[]; added: string[]; deleted: string[]; unchanged: string[] } {
+export function plan(root: string, files: ReadonlyMap<string, string>): Plan {
   const owned = new Set(ownedFiles(root));
   const changed: string[] = [];
   const added: string[] = [];
@@ -37,6 +46,8 @@ export function plan(root: string, files: ReadonlyMap<string, string>): { change
   for (const [path, content] of files) {
     const abs = join(root, path);
     if (!existsSync(abs)) added.push(path);
+    // A folder in the way counts as a change, so that writeTree reports it by name.
+    else if (statSync(abs).isDirectory()) changed.push(path);
     else if (readFileSync(abs, 'utf8') === content) unchanged.push(path);
     else changed.push(path);
   }

@@ -1,0 +1,13 @@
+import { join } from 'node:path';
+import { FLEET_FILE, loadFleet } from '@stretched-kafka/fleet';
+import { render } from '../packages/synth/src/render';
+import { plan } from '../packages/synth/src/write';
+
+// The committed clusters/ must be exactly what `npm run synth` writes from the committed fleet:
+// reviewers read that tree, Argo CD and Flux apply it. Same comparison as `synth --check`.
+test('clusters/ equals a fresh synth (run npm run synth and commit the result when this fails)', () => {
+  const repo = join(__dirname, '..');
+  const rendered = render(loadFleet(join(repo, FLEET_FILE)));
+  const p = plan(join(repo, 'clusters'), new Map(rendered.files.map((f) => [f.path, f.content])));
+  expect({ changed: p.changed, missing: p.added, noLongerGenerated: p.deleted }).toEqual({ changed: [], missing: [], noLongerGenerated: [] });
+});
