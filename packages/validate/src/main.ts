@@ -30,14 +30,21 @@ function main(): number {
       // The YAML as written is what Argo CD, Flux and kubectl read, so that is what gets checked.
       const docs = yaml.loadAll(file.content);
       for (const d of docs) {
-        const kind = String((d as { kind?: unknown } | null)?.kind ?? '?');
-        perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
+        const o = d as { apiVersion?: unknown; kind?: unknown } | null;
+        const key = `${String(o?.apiVersion ?? '?')} ${String(o?.kind ?? '?')}`;
+        perKind.set(key, (perKind.get(key) ?? 0) + 1);
       }
       problems.push(...validator.validate(docs, file.path));
     }
     for (const p of problems) console.log(formatProblem(p));
     const objects = [...perKind.values()].reduce((a, b) => a + b, 0);
-    const kinds = [...perKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ');
+    const kindOf = (key: string) => key.split(' ')[1];
+    const clash = (key: string) => [...perKind.keys()].filter((k) => kindOf(k) === kindOf(key)).length > 1;
+    // A kind is named alone unless two API groups share it (kustomize's and Flux's Kustomization).
+    const kinds = [...perKind]
+      .map(([key, n]) => `${clash(key) ? `${kindOf(key)} (${key.split(' ')[0]})` : kindOf(key)} ${n}`)
+      .sort((a, b) => a.localeCompare(b))
+      .join(', ');
     const ms = Math.round(performance.now() - started);
     console.log(
       `validate: ${objects} objects in ${rendered.files.length} files (${kinds}) against ${KUBERNETES.source} and ${CRDS.length} CRDs: ` +
