@@ -1,7 +1,8 @@
 // Writes the offline schemas that packages/validate checks every emitted object against:
 //   schemas/k8s-1.27.json      Kubernetes 1.27 (the API cdk8s-plus-27 targets), only the
 //                              group-versions below and the definitions they reach;
-//   schemas/crds/<crd>.json    the storage version of each upstream CRD copy in ../shared/crds.
+//   schemas/crds/<crd>.json    the storage version of each upstream CRD copy in ../shared/crds
+//                              (CRD_FILES), listed in schemas/crds/index.json.
 // Run once when a version changes (`node scripts/extract-schemas.mjs`), commit the output.
 //
 // The Kubernetes definitions come from the npm package kubernetes-models@4.3.1 ("Update schema
@@ -147,4 +148,5 @@ writeFileSync(
 for (const f of readdirSync(join(OUT, 'crds'))) rmSync(join(OUT, 'crds', f));
 const crds = crdSchemas();
 for (const c of crds) writeFileSync(join(OUT, 'crds', `${c.name}.json`), `${JSON.stringify(c)}\n`);
+writeFileSync(join(OUT, 'crds', 'index.json'), `${JSON.stringify(crds.map((c) => c.name).sort(), null, 1)}\n`);
 console.log(`extract-schemas: ${Object.keys(k8s.kinds).length} Kubernetes kinds (${Object.keys(k8s.definitions).length} definitions), ${crds.length} CRDs -> ${OUT}/`);

@@ -1,6 +1,7 @@
-// The committed schemas (written by scripts/extract-schemas.mjs). Loaded with literal require
-// calls so that esbuild bundles them into dist/validate.js and jest finds them from the source;
-// not `import`, because tsc would infer a type for 600 KB of JSON on every typecheck.
+// The committed schemas (written by scripts/extract-schemas.mjs). Loaded with require calls
+// that esbuild can resolve at build time, so dist/validate.js carries them and jest finds them
+// from the source; not `import`, because tsc would infer a type for 600 KB of JSON on every
+// typecheck.
 import { Schema } from './strict';
 
 export interface KubernetesSchemas {
@@ -25,23 +26,8 @@ export interface CrdSchema {
 
 export const KUBERNETES: KubernetesSchemas = require('../../../schemas/k8s-1.27.json');
 
-export const CRDS: readonly CrdSchema[] = [
-  require('../../../schemas/crds/applications.argoproj.io.json'),
-  require('../../../schemas/crds/applicationsets.argoproj.io.json'),
-  require('../../../schemas/crds/appprojects.argoproj.io.json'),
-  require('../../../schemas/crds/brokers.submariner.io.json'),
-  require('../../../schemas/crds/certificates.cert-manager.io.json'),
-  require('../../../schemas/crds/clusterissuers.cert-manager.io.json'),
-  require('../../../schemas/crds/gitrepositories.source.toolkit.fluxcd.io.json'),
-  require('../../../schemas/crds/helmreleases.helm.toolkit.fluxcd.io.json'),
-  require('../../../schemas/crds/helmrepositories.source.toolkit.fluxcd.io.json'),
-  require('../../../schemas/crds/issuers.cert-manager.io.json'),
-  require('../../../schemas/crds/kafkatopics.kafka.strimzi.io.json'),
-  require('../../../schemas/crds/kafkausers.kafka.strimzi.io.json'),
-  require('../../../schemas/crds/kustomizations.kustomize.toolkit.fluxcd.io.json'),
-  require('../../../schemas/crds/serviceexports.multicluster.x-k8s.io.json'),
-  require('../../../schemas/crds/submariners.submariner.io.json'),
-];
+/** Every CRD in schemas/crds/ (index.json lists them; esbuild bundles each file the pattern matches). */
+export const CRDS: readonly CrdSchema[] = (require('../../../schemas/crds/index.json') as string[]).map((name) => require(`../../../schemas/crds/${name}.json`));
 
 const strings = { type: 'array', items: { type: 'string', minLength: 1 } };
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
