@@ -111,7 +111,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--duration-s <s>', 'stop after this many seconds', decimal(0, { exclusive: true }))
     .option('--verify', 'carry producer id and sequence in every record and check them on consume')
     .option('--progress-interval-s <s>', 'seconds between progress lines on stderr; 0 = none', decimal(0), 10)
-    .option('--max-retries <n>', 'retries (exponential backoff, capped at 30 s) before giving up on the brokers', integer(1, 100), 10)
+    .option('--max-retries <n>', 'retries per request (backoff from 0.3 s doubling, capped at 10 s) before giving up', integer(1, 100), 10)
     .option('--summary-file <path>', 'also write the summary JSON (with per-stream detail) to this file');
 }
 

@@ -5,9 +5,13 @@ import type { CommonConfig } from './args';
 import { describeError, EXIT_KAFKA, FatalError, isTlsVerifyCode } from './errors';
 import type { TlsFiles } from './tls';
 
-/** Exponential backoff from 300 ms, doubling, capped at 30 s per wait. */
+/**
+ * Exponential backoff from 300 ms, doubling, capped at 10 s per wait: 10 retries span about a
+ * minute, longer than a ZooKeeper-mode leader failover (session timeout 18 s), and a recovered
+ * leader is found within 10 s instead of after a 30 s nap.
+ */
 export function retryOptions(maxRetries: number): RetryOptions {
-  return { retries: maxRetries, initialRetryTime: 300, maxRetryTime: 30_000, multiplier: 2, factor: 0.2 };
+  return { retries: maxRetries, initialRetryTime: 300, maxRetryTime: 10_000, multiplier: 2, factor: 0.2 };
 }
 
 export function kafkaConfig(cfg: CommonConfig, tls: TlsFiles | undefined, log: logCreator): KafkaConfig {

@@ -65,7 +65,7 @@ describe('kafka client settings', () => {
   });
 
   it('bounds retries with capped exponential backoff', () => {
-    expect(retryOptions(10)).toMatchObject({ retries: 10, maxRetryTime: 30_000, multiplier: 2 });
+    expect(retryOptions(10)).toMatchObject({ retries: 10, maxRetryTime: 10_000, multiplier: 2 });
   });
 
   it('counts retried failures and prints warnings on one line each', () => {
