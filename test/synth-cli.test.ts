@@ -38,14 +38,14 @@ describe('synth command', () => {
     writeFileSync(join(out, 'NOTES.md'), 'hand-written\n');
     mkdirSync(join(out, 'us-east4'), { recursive: true });
     writeFileSync(join(out, 'us-east4', 'extra.yaml'), 'kind: ConfigMap\n');
-    const first = synth(['--fleet', join(work, 'absent.yaml'), '--out', out]);
+    const first = synth(['--out', out]);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^synth: 3 regions \(us-east4, us-central1, us-west4\), \d+ objects, \d+ files in .*clusters\//);
     for (const r of ['us-east4', 'us-central1', 'us-west4']) expect(existsSync(join(out, r, 'kustomization.yaml'))).toBe(true);
     expect(readFileSync(join(out, 'NOTES.md'), 'utf8')).toBe('hand-written\n');
     expect(readFileSync(join(out, 'us-east4', 'extra.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
     const before = snapshotDir(out);
-    const second = synth(['--fleet', join(work, 'absent.yaml'), '--out', out]);
+    const second = synth(['--out', out]);
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/\(0 written, 0 deleted, \d+ unchanged\)/);
     expect(snapshotDir(out)).toEqual(before);
@@ -80,6 +80,12 @@ describe('synth command', () => {
     expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(expected);
     expect(snapshotDir(out)).toEqual(before);
+  });
+
+  test('an explicit --fleet file that does not exist is an error, not the defaults', () => {
+    const res = synth(['--fleet', 'flet.yaml', '--out', out]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toBe('flet.yaml: --fleet = "flet.yaml": no such file (leave the flag out to use fleet.yaml or the built-in defaults)\n');
   });
 
   test('an unknown flag is a usage error', () => {

@@ -10,7 +10,6 @@ import { HEADER } from '../packages/synth/src/render';
 const work = mkdtempSync(join(tmpdir(), 'synth-review-'));
 const bundle = join(work, 'synth.js');
 const out = join(work, 'clusters');
-const noFleet = join(work, 'absent.yaml');
 
 beforeAll(() => {
   buildSync({ entryPoints: ['packages/synth/src/main.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], logLevel: 'error' });
@@ -18,7 +17,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function synth(...args: string[]) {
-  return spawnSync(process.execPath, [bundle, '--fleet', noFleet, '--out', out, ...args], { encoding: 'utf8', cwd: work });
+  return spawnSync(process.execPath, [bundle, '--out', out, ...args], { encoding: 'utf8', cwd: work });
 }
 
 function snapshotDir(dir: string): Record<string, string> {

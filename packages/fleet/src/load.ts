@@ -33,8 +33,16 @@ export function parseOverride(text: string, source: string): unknown {
   return doc;
 }
 
-/** The built-in fleet with the override file (if any) merged over it, validated. */
-export function loadFleet(path: string = FLEET_FILE): Fleet {
-  if (!existsSync(path)) return validateFleet(DEFAULT_FLEET, 'defaults');
-  return validateFleet(mergeOverride(DEFAULT_FLEET, parseOverride(readFileSync(path, 'utf8'), path)), path);
+/**
+ * The built-in fleet with an override file merged over it, validated. Without `path`, fleet.yaml
+ * is used when it exists; a path given explicitly (e.g. `--fleet`) must exist, so a typo is an
+ * error rather than a silent fall-back to the defaults.
+ */
+export function loadFleet(path?: string): Fleet {
+  const file = path ?? FLEET_FILE;
+  if (!existsSync(file)) {
+    if (path !== undefined) throw new FleetError('--fleet', path, 'no such file (leave the flag out to use fleet.yaml or the built-in defaults)', path);
+    return validateFleet(DEFAULT_FLEET, 'defaults');
+  }
+  return validateFleet(mergeOverride(DEFAULT_FLEET, parseOverride(readFileSync(file, 'utf8'), file)), file);
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { FLEET_FILE, FleetError, loadFleet } from '@stretched-kafka/fleet';
+import { FleetError, loadFleet } from '@stretched-kafka/fleet';
 import { renderPlan } from './report';
 
 const USAGE = 'usage: plan [--fleet fleet.yaml]';
@@ -7,7 +7,7 @@ const USAGE = 'usage: plan [--fleet fleet.yaml]';
 function main(): number {
   let args;
   try {
-    args = parseArgs({ options: { fleet: { type: 'string', default: FLEET_FILE }, help: { type: 'boolean' } } }).values;
+    args = parseArgs({ options: { fleet: { type: 'string' }, help: { type: 'boolean' } } }).values;
   } catch (e) {
     console.error(`plan: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -17,7 +17,7 @@ function main(): number {
     return 0;
   }
   try {
-    process.stdout.write(renderPlan(loadFleet(args.fleet!)));
+    process.stdout.write(renderPlan(loadFleet(args.fleet)));
     return 0;
   } catch (e) {
     if (e instanceof FleetError) {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { FLEET_FILE, FleetError, loadFleet } from '@stretched-kafka/fleet';
+import { FleetError, loadFleet } from '@stretched-kafka/fleet';
 import { render } from './render';
 import { formatDiff, staleMessage } from './review';
 import { plan, writeTree } from './write';
@@ -13,7 +13,7 @@ function main(): number {
   try {
     args = parseArgs({
       options: {
-        fleet: { type: 'string', default: FLEET_FILE },
+        fleet: { type: 'string' },
         out: { type: 'string', default: 'clusters' },
         diff: { type: 'boolean' },
         check: { type: 'boolean' },
@@ -30,7 +30,7 @@ function main(): number {
     return 0;
   }
   try {
-    const fleet = loadFleet(args.fleet!);
+    const fleet = loadFleet(args.fleet);
     const rendered = render(fleet);
     const files = new Map(rendered.files.map((f) => [f.path, f.content]));
     const out = args.out!.replace(/(.)\/+$/, '$1');

@@ -1,7 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Plan } from './write';
-import { unifiedDiff } from './unified-diff';
+import { createTwoFilesPatch } from 'diff';
+
+/** Unified diff of one file, without the `Index:`/`===` banner the library puts first. */
+function unifiedDiff(path: string, oldText: string, newText: string): string {
+  return createTwoFilesPatch(`a/${path}`, `b/${path}`, oldText, newText, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
+}
 
 /** Files a synth would add, change or delete; unchanged ones do not count. */
 export function pending(p: Plan): number {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as yaml from 'js-yaml';
-import { FLEET_FILE, FleetError, loadFleet } from '@stretched-kafka/fleet';
+import { FleetError, loadFleet } from '@stretched-kafka/fleet';
 import { render } from '../../synth/src/render';
 import { CRDS, KUBERNETES } from './schemas';
 import { formatProblem, Problem, Validator } from './validator';
@@ -12,7 +12,7 @@ function main(): number {
   const started = performance.now();
   let args;
   try {
-    args = parseArgs({ options: { fleet: { type: 'string', default: FLEET_FILE }, help: { type: 'boolean' } } }).values;
+    args = parseArgs({ options: { fleet: { type: 'string' }, help: { type: 'boolean' } } }).values;
   } catch (e) {
     console.error(`validate: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -22,7 +22,7 @@ function main(): number {
     return 0;
   }
   try {
-    const rendered = render(loadFleet(args.fleet!));
+    const rendered = render(loadFleet(args.fleet));
     const validator = new Validator();
     const problems: Problem[] = [];
     const perKind = new Map<string, number>();

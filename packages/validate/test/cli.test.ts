@@ -17,7 +17,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const run = (...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', cwd: work });
 
 test('one line per problem, then a summary by kind; the exit code says whether there were problems', () => {
-  const res = run('--fleet', join(work, 'absent.yaml'));
+  const res = run();
   const lines = res.stdout.trimEnd().split('\n');
   const summary = lines.pop()!;
   const m = /^validate: (\d+) objects in \d+ files \((.+)\) against .*Kubernetes v1\.27\.\d+\) and \d+ CRDs: (no problems|(\d+) problems?) in \d+ ms$/.exec(summary);
