@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Fleet } from '@stretched-kafka/fleet';
-import { AppProject } from '../../../imports/argoproj.io';
+import { AppProject } from '../../../imports/argocd-appproject-argoproj.io';
 import type { Manifest, RegionLayout } from '../../synth/src/component';
 import { Addon, HelmAddon, commonFolder, deletePatch } from './addons';
 

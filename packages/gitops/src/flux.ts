@@ -1,8 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Fleet } from '@stretched-kafka/fleet';
-import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../../../imports/helm.toolkit.fluxcd.io';
-import { Kustomization, KustomizationSpecSourceRefKind } from '../../../imports/kustomize.toolkit.fluxcd.io';
-import { HelmRepository } from '../../../imports/source.toolkit.fluxcd.io';
+import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../../../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
+import { Kustomization, KustomizationSpecSourceRefKind } from '../../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
+import { HelmRepository } from '../../../imports/flux-helmrepository-source.toolkit.fluxcd.io';
 import type { RegionLayout } from '../../synth/src/component';
 import { Addon, GitAddon, HelmAddon, commonFolder, deletePatch, keepOnly } from './addons';
 

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, SUBMARINER, labels } from '@stretched-kafka/fleet';
-import { Broker } from '../../../imports/submariner.io';
+import { Broker } from '../../../imports/submariner-broker-submariner.io';
 import { brokerApiServerHost, cableDriverNeedsPsk, exportedServices } from './names';
 
 // Submariner's NAT-T/tunnel and IKE ports. The operator copies them into host ports without a
