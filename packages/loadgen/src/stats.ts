@@ -50,10 +50,12 @@ export class LatencyRecorder {
 
   summary(): LatencySummary {
     if (this.histogram.totalCount === 0) return { p50: 0, p99: 0, max: 0 };
+    // Percentiles come back as the top of their bucket; the max is exact, so cap them by it.
+    const max = this.histogram.maxValue;
     return {
-      p50: this.histogram.getValueAtPercentile(50),
-      p99: this.histogram.getValueAtPercentile(99),
-      max: this.histogram.maxValue,
+      p50: Math.min(this.histogram.getValueAtPercentile(50), max),
+      p99: Math.min(this.histogram.getValueAtPercentile(99), max),
+      max,
     };
   }
 }

@@ -36,6 +36,15 @@ describe('LatencyRecorder', () => {
     expect(r.summary().p99).toBeLessThanOrEqual(1501);
   });
 
+  it('never reports a percentile above the max (bucket tops are rounded up)', () => {
+    const r = new LatencyRecorder();
+    r.record(2600, 100);
+    const s = r.summary();
+    expect(s.max).toBe(2600);
+    expect(s.p99).toBe(2600);
+    expect(s.p50).toBe(2600);
+  });
+
   it('clamps negative values from clock skew to 0 and is empty-safe', () => {
     const r = new LatencyRecorder();
     expect(r.summary()).toEqual({ p50: 0, p99: 0, max: 0 });
