@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Real-Kafka harness (npm run test:e2e): the generated ZooKeeper/Kafka configuration on Apache
+# Kafka from Maven Central, one network namespace per pod grouped by region, a region cut
+# mid-stream. Needs root (network namespaces), Java 17+, Maven, iproute2, openssl. See e2e/README.md.
+#
+#   E2E_MODE=ci    reduced fleet (e2e/fleet.ci.yaml: 1 ZooKeeper + 1 broker per region); default when CI=true
+#   E2E_MODE=full  the fleet `npm run synth` uses (fleet.yaml over the defaults: 3 + 3 per region)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ -z "${E2E_MODE:-}" ]]; then
+  if [[ "${CI:-}" == "true" ]]; then E2E_MODE=ci; else E2E_MODE=full; fi
+fi
+export E2E_MODE
+case "$E2E_MODE" in
+  ci) fleet=e2e/fleet.ci.yaml ;;
+  full) fleet=${FLEET_FILE:-fleet.yaml} ;;
+  *) echo "e2e: E2E_MODE=$E2E_MODE: must be ci or full" >&2; exit 2 ;;
+esac
+
+missing=()
+for tool in java mvn ip openssl node; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if (( ${#missing[@]} )); then echo "e2e: missing prerequisites: ${missing[*]} (see e2e/README.md)" >&2; exit 2; fi
+if [[ "$(id -u)" != 0 ]]; then echo "e2e: must run as root (it creates network namespaces); try: sudo -E npm run test:e2e" >&2; exit 2; fi
+java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+if (( ${java_major%%.*} < 17 )); then echo "e2e: Java $java_major found, Kafka 3.9 here needs 17+" >&2; exit 2; fi
+
+# Whole run bounded: CI mode well under 15 minutes, full mode under 40.
+case "$E2E_MODE" in ci) limit=${E2E_TIMEOUT_S:-840} ;; full) limit=${E2E_TIMEOUT_S:-2400} ;; esac
+
+work="${E2E_WORK_DIR:-.e2e}/run-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+echo "e2e: mode $E2E_MODE, fleet ${fleet}, work dir $work, time limit ${limit} s"
+node scripts/build.mjs synth loadgen
+npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/e2e.js
+
+# A missing fleet.yaml means the built-in reference fleet, exactly as for `npm run synth`.
+node dist/synth.js --fleet "$fleet" --out "$work/clusters"
+kafka_version=$(node dist/e2e.js kafka-version --fleet "$fleet")
+echo "e2e: fetching Apache Kafka $kafka_version from Maven Central (pom.xml)"
+timeout 600 mvn -q -B -f pom.xml -Dkafka.version="$kafka_version" dependency:copy-dependencies
+lib="e2e/.kafka/$kafka_version/lib"
+
+cleanup() { node dist/e2e.js cleanup || true; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+timeout --signal=TERM --kill-after=30 "$limit" node dist/e2e.js run \
+  --fleet "$fleet" --clusters "$work/clusters" --work "$work" --kafka-lib "$lib" \
+  --kafka-home e2e/kafka-home --loadgen packages/loadgen/dist/cli.js

@@ -1,0 +1,103 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Host, Network } from './net';
+import { Result, run } from './proc';
+
+// Kafka's own command-line tools (from the Maven Central jars) run as the kafka-admin principal
+// inside a client namespace: the harness checks the cluster the way an operator would.
+
+export interface PartitionState {
+  readonly partition: number;
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
+export class KafkaTools {
+  readonly clientConfig: string;
+
+  constructor(
+    private readonly net: Network,
+    private readonly host: Host,
+    private readonly kafkaHome: string,
+    private readonly bootstrap: string,
+    tlsDir: string,
+    workDir: string,
+  ) {
+    this.clientConfig = join(workDir, 'admin-client.properties');
+    // PEM files as cert-manager writes them: no keystore, no password (the key is unencrypted PKCS#8).
+    writeFileSync(
+      this.clientConfig,
+      [
+        'security.protocol=SSL',
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.location=${join(tlsDir, 'ca.crt')}`,
+        'ssl.keystore.type=PEM',
+        `ssl.keystore.location=${join(tlsDir, 'tls-combined.pem')}`,
+        'request.timeout.ms=15000',
+        'default.api.timeout.ms=30000',
+      ].join('\n') + '\n',
+    );
+  }
+
+  tool(script: string, args: readonly string[], timeoutMs = 60_000, allowFail = false): Promise<Result> {
+    const env = {
+      ...process.env,
+      KAFKA_HOME: this.kafkaHome,
+      KAFKA_HEAP_OPTS: '-Xmx256m',
+      // Short-lived JVMs: skip the optimizing compiler, start faster on a small machine.
+      KAFKA_JVM_PERFORMANCE_OPTS: '-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true',
+    };
+    return run(this.net.exec(this.host, [join(this.kafkaHome, 'bin', script), ...args]), { env, timeoutMs, allowFail });
+  }
+
+  /** Brokers that answer an ApiVersions request over mTLS, with their rack. */
+  async brokers(): Promise<Map<number, string>> {
+    const r = await this.tool('kafka-broker-api-versions.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig], 60_000);
+    const found = new Map<number, string>();
+    for (const m of r.stdout.matchAll(/\(id: (\d+) rack: ([^)]+)\) -> \(/g)) found.set(Number(m[1]), m[2]);
+    return found;
+  }
+
+  async describe(topic: string): Promise<PartitionState[]> {
+    const r = await this.tool('kafka-topics.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--describe', '--topic', topic], 45_000);
+    return parseDescribe(r.stdout);
+  }
+
+  async createTopic(topic: string, partitions: number, replicas: number, config: Record<string, string>): Promise<void> {
+    const configArgs = Object.entries(config).flatMap(([k, v]) => ['--config', `${k}=${v}`]);
+    await this.tool('kafka-topics.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--create', '--if-not-exists', '--topic', topic, '--partitions', String(partitions), '--replication-factor', String(replicas), ...configArgs]);
+  }
+
+  async addAcl(principal: string, operations: readonly string[], resource: { type: string; name?: string; patternType?: string }, host = '*'): Promise<void> {
+    const flag: Record<string, string[]> = {
+      topic: ['--topic', resource.name ?? '*'],
+      group: ['--group', resource.name ?? '*'],
+      transactionalId: ['--transactional-id', resource.name ?? '*'],
+      cluster: ['--cluster'],
+    };
+    if (!flag[resource.type]) throw new Error(`ACL resource type ${resource.type} is not one kafka-acls knows`);
+    const pattern = resource.type === 'cluster' ? [] : ['--resource-pattern-type', resource.patternType === 'prefix' ? 'prefixed' : 'literal'];
+    await this.tool('kafka-acls.sh', [
+      '--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--add', '--allow-principal', principal, '--allow-host', host,
+      ...operations.flatMap((o) => ['--operation', o]), ...flag[resource.type], ...pattern,
+    ]);
+  }
+
+  async listAcls(): Promise<string> {
+    return (await this.tool('kafka-acls.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--list'])).stdout;
+  }
+
+  async resetGroupToEarliest(group: string, topic: string): Promise<void> {
+    await this.tool('kafka-consumer-groups.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--group', group, '--topic', topic, '--reset-offsets', '--to-earliest', '--execute']);
+  }
+}
+
+export function parseDescribe(text: string): PartitionState[] {
+  const out: PartitionState[] = [];
+  for (const m of text.matchAll(/Partition: (\d+)\s+Leader: (-?\d+|none)\s+Replicas: ([\d,]+)\s+Isr: ([\d,]*)/g)) {
+    const list = (s: string) => (s ? s.split(',').map(Number) : []);
+    out.push({ partition: Number(m[1]), leader: m[2] === 'none' ? -1 : Number(m[2]), replicas: list(m[3]), isr: list(m[4]) });
+  }
+  return out.sort((a, b) => a.partition - b.partition);
+}
