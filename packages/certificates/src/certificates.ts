@@ -1,11 +1,15 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Fleet, Region, labels } from '@stretched-kafka/fleet';
+import {
+  Certificate,
+  CertificateSpecAdditionalOutputFormatsType,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyEncoding,
+  CertificateSpecPrivateKeyRotationPolicy,
+} from '../../../imports/cert-manager-certificate-cert-manager.io';
+import { Issuer } from '../../../imports/cert-manager-issuer-cert-manager.io';
 import { USAGES, certificateRequests } from './sans';
-
-// Plain ApiObjects: imports/cert-manager.io.ts holds only ClusterIssuer (each `cdk8s import` of
-// one group overwrote the previous file); the tests validate against the upstream CRD schemas.
-const API_VERSION = 'cert-manager.io/v1';
 
 export interface CertificatesProps {
   readonly fleet: Fleet;
@@ -36,18 +40,14 @@ export class Certificates extends Construct {
     const objectLabels = labels(fleet, 'certificates', region);
 
     if (pki.issuer.kind === 'Issuer') {
-      new ApiObject(this, 'issuer', {
-        apiVersion: API_VERSION,
-        kind: 'Issuer',
+      new Issuer(this, 'issuer', {
         metadata: { name: pki.issuer.name, namespace: fleet.namespace, labels: objectLabels },
         spec: { ca: { secretName: pki.issuer.caSecretName } },
       });
     }
 
     for (const req of certificateRequests(fleet, region)) {
-      new ApiObject(this, req.secretName, {
-        apiVersion: API_VERSION,
-        kind: 'Certificate',
+      new Certificate(this, req.secretName, {
         metadata: { name: req.secretName, namespace: fleet.namespace, labels: objectLabels },
         spec: {
           secretName: req.secretName,
@@ -58,8 +58,13 @@ export class Certificates extends Construct {
           usages: [...USAGES[req.role]],
           duration: pki.duration,
           renewBefore: pki.renewBefore,
-          privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS8', rotationPolicy: 'Always' },
-          additionalOutputFormats: [{ type: 'CombinedPEM' }],
+          privateKey: {
+            algorithm: CertificateSpecPrivateKeyAlgorithm.RSA,
+            size: 2048,
+            encoding: CertificateSpecPrivateKeyEncoding.PKCS8,
+            rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+          },
+          additionalOutputFormats: [{ type: CertificateSpecAdditionalOutputFormatsType.COMBINED_PEM }],
           issuerRef: { group: 'cert-manager.io', kind: pki.issuer.kind, name: pki.issuer.name },
         },
       });

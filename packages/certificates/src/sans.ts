@@ -11,6 +11,7 @@ import {
   localServiceNames,
   zookeeperNodes,
 } from '@stretched-kafka/fleet';
+import { CertificateSpecUsages } from '../../../imports/cert-manager-certificate-cert-manager.io';
 
 // Which certificates a region holds and which names they carry. A SAN is there because a peer
 // dials it: clusterset pod names from zoo.cfg, zookeeper.connect and the advertised listeners;
@@ -55,9 +56,9 @@ export interface CertificateRequest {
 }
 
 /** cert-manager usage names. Servers also dial out (quorum, inter-broker, brokers to ZooKeeper). */
-export const USAGES: Record<CertificateRole, readonly string[]> = {
-  server: ['server auth', 'client auth', 'digital signature', 'key encipherment'],
-  client: ['client auth', 'digital signature', 'key encipherment'],
+export const USAGES: Record<CertificateRole, readonly CertificateSpecUsages[]> = {
+  server: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
+  client: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
 };
 
 const client = (tls: { secret: string; commonName: string }): CertificateRequest => ({ secretName: tls.secret, commonName: tls.commonName, role: 'client', dnsNames: [] });

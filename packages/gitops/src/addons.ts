@@ -1,4 +1,5 @@
 import { Fleet, SUBMARINER } from '@stretched-kafka/fleet';
+import { ApplicationSpecIgnoreDifferences } from '../../../imports/argocd-application-argoproj.io';
 import { CERT_MANAGER, STRIMZI_REPO, SUBMARINER_CHARTS, strimziVersion, submarinerChartVersion } from './versions';
 
 /** An object a chart renders that a generated layer owns instead; it is deleted after rendering. */
@@ -23,7 +24,7 @@ export interface HelmAddon {
   readonly values: Readonly<Record<string, unknown>>;
   readonly drop: readonly DroppedObject[];
   /** Fields controllers write into the chart's objects after install (Argo CD ignoreDifferences). */
-  readonly ignoreDifferences: readonly Readonly<Record<string, unknown>>[];
+  readonly ignoreDifferences: readonly ApplicationSpecIgnoreDifferences[];
 }
 
 /** An add-on applied from plain manifests at a tag of an upstream repository. */

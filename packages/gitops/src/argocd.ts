@@ -1,5 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Fleet } from '@stretched-kafka/fleet';
+import { Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../../../imports/argocd-application-argoproj.io';
+import { ApplicationSet } from '../../../imports/argocd-applicationset-argoproj.io';
 import { AppProject } from '../../../imports/argocd-appproject-argoproj.io';
 import type { Manifest, RegionLayout } from '../../synth/src/component';
 import { Addon, HelmAddon, commonFolder, deletePatch } from './addons';
@@ -17,7 +19,7 @@ export const ARGOCD_WAVES = { project: -2, addons: -1, stack: 0 } as const;
 const RETRY = { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } };
 
 /** Fields Kubernetes or controllers fill in on the stack's objects, per kind; only kinds present in the output are listed. */
-const STACK_IGNORE: Record<string, Readonly<Record<string, unknown>>> = {
+const STACK_IGNORE: Record<string, ApplicationSpecIgnoreDifferences> = {
   // The API server adds apiVersion/kind (and, before 1.29, status and creationTimestamp) to each claim template.
   'apps/StatefulSet': {
     group: 'apps',
@@ -50,7 +52,7 @@ function allObjects(regions: readonly RegionLayout[]): Manifest[] {
 }
 
 /** ignoreDifferences for the kinds the stack actually emits, in a stable order. */
-export function stackIgnoreDifferences(regions: readonly RegionLayout[]): Readonly<Record<string, unknown>>[] {
+export function stackIgnoreDifferences(regions: readonly RegionLayout[]): ApplicationSpecIgnoreDifferences[] {
   const kinds = new Set(allObjects(regions).map((o) => `${groupOf(o.apiVersion)}/${o.kind}`));
   return Object.keys(STACK_IGNORE)
     .filter((k) => kinds.has(k))
@@ -105,15 +107,15 @@ export function inflationKustomization(addon: HelmAddon): Record<string, unknown
   };
 }
 
-function addonSource(fleet: Fleet, addon: Addon, argocdFolder: string) {
+function addonSource(fleet: Fleet, addon: Addon, argocdFolder: string): ApplicationSpecSource {
   if (addon.type === 'git') {
     const { folder, relative } = commonFolder(addon.files);
-    return { repoURL: addon.repoUrl, targetRevision: addon.tag, path: folder, directory: { recurse: true, include: `{${relative.join(',')}}` } };
+    return { repoUrl: addon.repoUrl, targetRevision: addon.tag, path: folder, directory: { recurse: true, include: `{${relative.join(',')}}` } };
   }
   if (addon.drop.length > 0) {
-    return { repoURL: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: `${fleet.gitops.path}/${inflationFolder(argocdFolder, addon)}` };
+    return { repoUrl: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: `${fleet.gitops.path}/${inflationFolder(argocdFolder, addon)}` };
   }
-  return { repoURL: addon.repoUrl, chart: addon.chart, targetRevision: addon.version, helm: { releaseName: addon.name, valuesObject: addon.values } };
+  return { repoUrl: addon.repoUrl, chart: addon.chart, targetRevision: addon.version, helm: { releaseName: addon.name, valuesObject: addon.values } };
 }
 
 export interface ArgoCdProps {
@@ -161,7 +163,7 @@ export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
     metadata: meta(project, ARGOCD_WAVES.project),
     spec: {
       description: `${fleet.name}: one Kafka cluster stretched over ${fleet.regions.length} clusters`,
-      sourceRepos: [...new Set([fleet.gitops.repoUrl, ...addons.map((a) => addonSource(fleet, a, folder).repoURL)])].sort(),
+      sourceRepos: [...new Set([fleet.gitops.repoUrl, ...addons.map((a) => addonSource(fleet, a, folder).repoUrl)])].sort(),
       destinations: [
         { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
         ...regions.flatMap((r) => namespacesOf(r).map((namespace) => ({ server: r.region.kubeApiServer, namespace }))),
@@ -170,13 +172,11 @@ export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
     },
   });
 
-  new ApiObject(chart, 'root', {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
+  new Application(chart, 'root', {
     metadata: { name: `${fleet.name}-gitops`, namespace: ARGOCD_NAMESPACE, labels },
     spec: {
       project,
-      source: { repoURL: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: `${fleet.gitops.path}/${folder}` },
+      source: { repoUrl: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: `${fleet.gitops.path}/${folder}` },
       destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
       syncPolicy: { ...automated(fleet, fleet.gitops.prune), syncOptions: ['CreateNamespace=false'], retry: RETRY },
     },
@@ -184,25 +184,21 @@ export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
 
   for (const { region: r } of regions) {
     for (const addon of addons) {
-      new ApiObject(chart, `${r.name}-${addon.name}`, {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
+      new Application(chart, `${r.name}-${addon.name}`, {
         metadata: meta(`${stackAppName(fleet, r.name)}-${addon.name}`, ARGOCD_WAVES.addons),
         spec: {
           project,
           source: addonSource(fleet, addon, folder),
           destination: { server: r.kubeApiServer, namespace: addon.type === 'helm' ? addon.namespace : fleet.namespace },
           syncPolicy: addonSyncPolicy(fleet, addon.type === 'helm'),
-          ...(addon.type === 'helm' && addon.ignoreDifferences.length > 0 ? { ignoreDifferences: addon.ignoreDifferences } : {}),
+          ...(addon.type === 'helm' && addon.ignoreDifferences.length > 0 ? { ignoreDifferences: [...addon.ignoreDifferences] } : {}),
         },
       });
     }
   }
 
   const ignoreDifferences = stackIgnoreDifferences(regions);
-  new ApiObject(chart, 'stack', {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'ApplicationSet',
+  new ApplicationSet(chart, 'stack', {
     metadata: meta(fleet.name, ARGOCD_WAVES.stack),
     spec: {
       goTemplate: true,
@@ -214,7 +210,7 @@ export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
         metadata: { name: `${fleet.name}-{{.region}}`, labels: { ...labels, 'topology.kubernetes.io/region': '{{.region}}' } },
         spec: {
           project,
-          source: { repoURL: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: '{{.path}}' },
+          source: { repoUrl: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: '{{.path}}' },
           destination: { server: '{{.server}}', namespace: fleet.namespace },
           syncPolicy: stackSyncPolicy(fleet),
           ...(ignoreDifferences.length > 0 ? { ignoreDifferences } : {}),

@@ -1,5 +1,6 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Fleet } from '@stretched-kafka/fleet';
+import { GitRepository } from '../../../imports/flux-gitrepository-source.toolkit.fluxcd.io';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../../../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { HelmRepository } from '../../../imports/flux-helmrepository-source.toolkit.fluxcd.io';
@@ -46,9 +47,7 @@ export function buildFlux(chart: Chart, props: FluxProps): void {
   const meta = (name: string) => ({ name, namespace: FLUX_NAMESPACE, labels });
   const url = fluxGitUrl(fleet.gitops.repoUrl);
 
-  new ApiObject(chart, 'source', {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'GitRepository',
+  new GitRepository(chart, 'source', {
     metadata: meta(fleet.name),
     spec: {
       url,
@@ -80,9 +79,7 @@ export function buildFlux(chart: Chart, props: FluxProps): void {
     });
   }
   for (const a of git) {
-    new ApiObject(chart, `source-${a.name}`, {
-      apiVersion: 'source.toolkit.fluxcd.io/v1',
-      kind: 'GitRepository',
+    new GitRepository(chart, `source-${a.name}`, {
       metadata: meta(a.name),
       spec: { url: a.repoUrl, ref: { tag: a.tag }, interval: '1h', ignore: keepOnly(a.files) },
     });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, SUBMARINER, labels } from '@stretched-kafka/fleet';
 import { Broker } from '../../../imports/submariner-broker-submariner.io';
+import { Submariner } from '../../../imports/submariner-submariner.io';
 import { brokerApiServerHost, cableDriverNeedsPsk, exportedServices } from './names';
 
 // Submariner's NAT-T/tunnel and IKE ports. The operator copies them into host ports without a
@@ -47,28 +48,25 @@ export class SubmarinerJoin extends Construct {
       },
     });
 
-    // Plain ApiObject: imports/submariner.io.ts holds only Broker (see certificates.ts).
-    new ApiObject(this, 'join', {
-      apiVersion: 'submariner.io/v1alpha1',
-      kind: 'Submariner',
+    new Submariner(this, 'join', {
       metadata: { name: SUBMARINER.joinName, namespace: SUBMARINER.operatorNamespace, labels: objectLabels },
       spec: {
         namespace: SUBMARINER.operatorNamespace,
-        clusterID: region.clusterId,
-        clusterCIDR: region.podCidr,
-        serviceCIDR: region.serviceCidr,
+        clusterId: region.clusterId,
+        clusterCidr: region.podCidr,
+        serviceCidr: region.serviceCidr,
         // Globalnet off: pods keep their own addresses, which the CIDR guardrails keep distinct.
-        globalCIDR: '',
+        globalCidr: '',
         natEnabled: false,
         cableDriver: sub.cableDriver,
-        ceIPSecNATTPort: NATT_PORT,
-        ceIPSecIKEPort: IKE_PORT,
-        ceIPSecDebug: false,
-        ...(cableDriverNeedsPsk(fleet) ? { ceIPSecPSKSecret: SUBMARINER.ipsecPskSecret } : {}),
+        ceIpSecNattPort: NATT_PORT,
+        ceIpSecIkePort: IKE_PORT,
+        ceIpSecDebug: false,
+        ...(cableDriverNeedsPsk(fleet) ? { ceIpSecPskSecret: SUBMARINER.ipsecPskSecret } : {}),
         broker: 'k8s',
-        brokerK8sApiServer: brokerApiServerHost(fleet),
-        brokerK8sRemoteNamespace: sub.brokerNamespace,
-        brokerK8sSecret: sub.joinSecretName,
+        brokerK8SApiServer: brokerApiServerHost(fleet),
+        brokerK8SRemoteNamespace: sub.brokerNamespace,
+        brokerK8SSecret: sub.joinSecretName,
         // Lighthouse serves the clusterset.local names every peer dials.
         serviceDiscoveryEnabled: true,
         repository: SUBMARINER.repository,
@@ -78,6 +76,7 @@ export class SubmarinerJoin extends Construct {
     });
 
     for (const service of exportedServices(region)) {
+      // ServiceExport stays an ApiObject: its CRD is not among the typed imports.
       new ApiObject(this, `export-${service}`, {
         apiVersion: 'multicluster.x-k8s.io/v1alpha1',
         kind: 'ServiceExport',
