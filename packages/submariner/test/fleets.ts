@@ -1,7 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as yaml from 'js-yaml';
-import Ajv from 'ajv';
+import { formatProblem, validateObjects } from '@stretched-kafka/validate';
 import { App, Chart } from 'cdk8s';
 import { DEFAULT_FLEET, Fleet, Region, validateFleet } from '@stretched-kafka/fleet';
 
@@ -30,16 +27,7 @@ export function synth(build: (chart: Chart, fleet: Fleet, region: Region) => voi
   return chart.toJson() as Obj[];
 }
 
-// The upstream CRD copies (same lookup as scripts/import-crds.mjs); absent outside the workspace.
-export const CRD_DIR = process.env.CRD_DIR ?? join(__dirname, '..', '..', '..', '..', 'shared', 'crds');
-export const haveCrds = existsSync(CRD_DIR);
-
-/** Validates objects against the storage version of an upstream CRD; returns ajv's messages. */
-export function crdErrors(file: string, objects: readonly Obj[]): string[] {
-  const crd = yaml.load(readFileSync(join(CRD_DIR, file), 'utf8')) as any;
-  const version = crd.spec.versions.find((v: any) => v.storage);
-  const validate = new Ajv({ strict: false, validateFormats: false, allErrors: true }).compile(version.schema.openAPIV3Schema);
-  // Called through a plain signature: ajv's type guard would narrow `o` to never on failure.
-  const valid: (data: unknown) => boolean = validate;
-  return objects.flatMap((o) => (valid(o) ? [] : (validate.errors ?? []).map((e) => `${o.kind}/${o.metadata.name}${e.instancePath} ${e.message}`)));
+/** Strict validation (unknown fields rejected) against the committed schemas in schemas/, which come from the upstream CRDs. */
+export function crdErrors(objects: readonly unknown[]): string[] {
+  return validateObjects(objects).map(formatProblem);
 }
