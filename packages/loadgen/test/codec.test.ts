@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { lz4Codec, registerLz4 } from '../src/codec';
 
@@ -43,17 +42,6 @@ describe('lz4 codec', () => {
   it('rejects the raw block format instead of misreading it', async () => {
     await expect(lz4Codec.decompress(Buffer.from('11000000f00268656c6c6f', 'hex'))).rejects.toThrow();
   });
-
-  const hasCli = (() => {
-    try {
-      execFileSync('lz4', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  (hasCli ? it : it.skip)('is readable by the reference decoder (lz4 CLI, when installed)', async () => {
-    const compressed = await lz4Codec.compress({ buffer: INPUT });
-    expect(execFileSync('lz4', ['-d', '-c'], { input: compressed })).toEqual(INPUT);
-  });
+  // The other direction (our frames read by a reference decoder) is the real-Kafka harness's job:
+  // brokers and Java consumers there read what the load program writes.
 });
