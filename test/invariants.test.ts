@@ -176,3 +176,14 @@ describe.each(fleets)('%s fleet', (_name, fleet) => {
     }
   });
 });
+
+test('the command the load Jobs run is the one the load program image puts on PATH', () => {
+  const dockerfile = require('node:fs').readFileSync('packages/loadgen/Dockerfile', 'utf8') as string;
+  const jobs = render(DEFAULT_FLEET).files.flatMap((f) => f.objects).filter((o) => o.kind === 'Job');
+  expect(jobs.length).toBeGreaterThan(0);
+  for (const job of jobs) {
+    const [command] = (job.spec as any).template.spec.containers[0].command;
+    expect(dockerfile).toContain(`/usr/local/bin/${command}`);
+    expect(dockerfile).toContain(`ENTRYPOINT ["${command}"]`);
+  }
+});
