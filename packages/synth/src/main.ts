@@ -14,7 +14,7 @@ function main(): number {
     args = parseArgs({
       options: {
         fleet: { type: 'string' },
-        out: { type: 'string', default: 'clusters' },
+        out: { type: 'string', default: process.env.CDK8S_OUTDIR ?? 'clusters' },
         diff: { type: 'boolean' },
         check: { type: 'boolean' },
         help: { type: 'boolean' },
