@@ -1,6 +1,6 @@
 import { DEFAULT_FLEET, Fleet, TLS, regionOf } from '@stretched-kafka/fleet';
 import { certificateRequests, certificatesComponent } from '../src';
-import { Obj, clone, crdErrors, fourRegionFleet, synth } from './fleets';
+import { Obj, clone, crdErrors, fourRegionFleet, synth } from '../../../test/fleets';
 
 const east = regionOf(DEFAULT_FLEET, 'us-east4');
 const build = (f: Fleet, regionName: string) => synth(certificatesComponent.build, f, regionOf(f, regionName));

@@ -1,6 +1,6 @@
 import { DEFAULT_FLEET, Fleet, FleetError, KAFKA, SUBMARINER, ZOOKEEPER, regionOf } from '@stretched-kafka/fleet';
 import { brokerApiServerHost, exportedServices, submarinerComponent } from '../src';
-import { Obj, clone, crdErrors, fourRegionFleet, synth } from './fleets';
+import { Obj, clone, crdErrors, fourRegionFleet, synth } from '../../../test/fleets';
 
 const build = (f: Fleet, regionName: string) => synth(submarinerComponent.build, f, regionOf(f, regionName));
 const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);

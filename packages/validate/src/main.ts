@@ -1,63 +1,43 @@
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as yaml from 'js-yaml';
-import { FleetError, loadFleet } from '@stretched-kafka/fleet';
+import { CommandArgs, fleetCommand, loadFleet } from '@stretched-kafka/fleet';
 import { render } from '../../synth/src/render';
 import { CRDS, KUBERNETES } from './schemas';
 import { formatProblem, Problem, Validator } from './validator';
 
 const USAGE = 'usage: validate [--fleet fleet.yaml]';
 
-function main(): number {
-  const started = performance.now();
-  let args;
-  try {
-    args = parseArgs({ options: { fleet: { type: 'string' }, help: { type: 'boolean' } } }).values;
-  } catch (e) {
-    console.error(`validate: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    const rendered = render(loadFleet(args.fleet));
-    const validator = new Validator();
-    const problems: Problem[] = [];
-    const perKind = new Map<string, number>();
-    for (const file of rendered.files) {
-      // The YAML as written is what Argo CD, Flux and kubectl read, so that is what gets checked.
-      const docs = yaml.loadAll(file.content);
-      for (const d of docs) {
-        const o = d as { apiVersion?: unknown; kind?: unknown } | null;
-        const key = `${String(o?.apiVersion ?? '?')} ${String(o?.kind ?? '?')}`;
-        perKind.set(key, (perKind.get(key) ?? 0) + 1);
-      }
-      problems.push(...validator.validate(docs, file.path));
+function validate(args: CommandArgs, started: number): number {
+  const rendered = render(loadFleet(args.fleet));
+  const validator = new Validator();
+  const problems: Problem[] = [];
+  const perKind = new Map<string, number>();
+  for (const file of rendered.files) {
+    // The YAML as written is what Argo CD, Flux and kubectl read, so that is what gets checked.
+    const docs = yaml.loadAll(file.content);
+    for (const d of docs) {
+      const o = d as { apiVersion?: unknown; kind?: unknown } | null;
+      const key = `${String(o?.apiVersion ?? '?')} ${String(o?.kind ?? '?')}`;
+      perKind.set(key, (perKind.get(key) ?? 0) + 1);
     }
-    for (const p of problems) console.log(formatProblem(p));
-    const objects = [...perKind.values()].reduce((a, b) => a + b, 0);
-    const kindOf = (key: string) => key.split(' ')[1];
-    const clash = (key: string) => [...perKind.keys()].filter((k) => kindOf(k) === kindOf(key)).length > 1;
-    // A kind is named alone unless two API groups share it (kustomize's and Flux's Kustomization).
-    const kinds = [...perKind]
-      .map(([key, n]) => `${clash(key) ? `${kindOf(key)} (${key.split(' ')[0]})` : kindOf(key)} ${n}`)
-      .sort((a, b) => a.localeCompare(b))
-      .join(', ');
-    const ms = Math.round(performance.now() - started);
-    console.log(
-      `validate: ${objects} objects in ${rendered.files.length} files (${kinds}) against ${KUBERNETES.source} and ${CRDS.length} CRDs: ` +
-        `${problems.length === 0 ? 'no problems' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`} in ${ms} ms`,
-    );
-    return problems.length === 0 ? 0 : 1;
-  } catch (e) {
-    if (e instanceof FleetError) {
-      console.error(e.message);
-      return 2;
-    }
-    throw e;
+    problems.push(...validator.validate(docs, file.path));
   }
+  for (const p of problems) console.log(formatProblem(p));
+  const objects = [...perKind.values()].reduce((a, b) => a + b, 0);
+  const kindOf = (key: string) => key.split(' ')[1];
+  const clash = (key: string) => [...perKind.keys()].filter((k) => kindOf(k) === kindOf(key)).length > 1;
+  // A kind is named alone unless two API groups share it (kustomize's and Flux's Kustomization).
+  const kinds = [...perKind]
+    .map(([key, n]) => `${clash(key) ? `${kindOf(key)} (${key.split(' ')[0]})` : kindOf(key)} ${n}`)
+    .sort((a, b) => a.localeCompare(b))
+    .join(', ');
+  const ms = Math.round(performance.now() - started);
+  console.log(
+    `validate: ${objects} objects in ${rendered.files.length} files (${kinds}) against ${KUBERNETES.source} and ${CRDS.length} CRDs: ` +
+      `${problems.length === 0 ? 'no problems' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`} in ${ms} ms`,
+  );
+  return problems.length === 0 ? 0 : 1;
 }
 
-process.exitCode = main();
+const started = performance.now();
+process.exitCode = fleetCommand('validate', USAGE, {}, (args) => validate(args, started));
