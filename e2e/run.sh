@@ -49,4 +49,4 @@ trap 'exit 130' INT TERM
 
 timeout --signal=TERM --kill-after=30 "$limit" node dist/e2e.js run \
   --fleet "$fleet" --clusters "$work/clusters" --work "$work" --kafka-lib "$lib" \
-  --kafka-home e2e/kafka-home --loadgen packages/loadgen/dist/cli.js
+  --kafka-home e2e/kafka-home --loadgen "${E2E_LOADGEN:-packages/loadgen/dist/cli.js}"

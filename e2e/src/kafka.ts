@@ -88,6 +88,15 @@ export class KafkaTools {
     return (await this.tool('kafka-acls.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--list'])).stdout;
   }
 
+  /** Records Kafka's own Java consumer reads from the start of the topic (up to `count`). */
+  async javaConsume(topic: string, count: number, group: string): Promise<number> {
+    const r = await this.tool('kafka-consumer-perf-test.sh', ['--bootstrap-server', this.bootstrap, '--consumer.config', this.clientConfig, '--topic', topic, '--messages', String(count), '--group', group, '--timeout', '30000', '--hide-header'], 180_000);
+    const fields = r.stdout.trim().split('\n').pop()?.split(',').map((x) => x.trim()) ?? [];
+    const n = Number(fields[4]);
+    if (!Number.isFinite(n)) throw new Error(`kafka-consumer-perf-test printed no record count: ${r.stdout.trim().slice(-200)}`);
+    return n;
+  }
+
   async resetGroupToEarliest(group: string, topic: string): Promise<void> {
     await this.tool('kafka-consumer-groups.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--group', group, '--topic', topic, '--reset-offsets', '--to-earliest', '--execute']);
   }
