@@ -334,6 +334,8 @@ class Harness {
     this.net.restore(cut);
     const restoredAt = Date.now();
     log(`restore: ${cut} is back (cut lasted ${((restoredAt - cutAt) / 1000).toFixed(1)} s)`);
+    this.report.failoverS = this.failoverSeconds(cut, cutAt, restoredAt);
+    if (this.report.failoverS !== undefined) log(`failover: the controller moved ${cut}'s partition leaders ${this.report.failoverS} s after the cut`);
     const isrDuringCut = await duringCut;
     if (isrDuringCut) this.report.isrDuringCut = summarizeIsr(isrDuringCut);
 
@@ -398,6 +400,28 @@ class Harness {
 
   check(what: string, ok: boolean, detail: string): void {
     this.checks.push({ what, ok, detail });
+  }
+
+  /**
+   * Seconds from the cut until the controller declared the cut region's brokers dead (and moved
+   * their partition leaders): Kafka's side of the recovery, apart from how fast clients follow.
+   */
+  private failoverSeconds(region: string, cutAt: number, restoredAt: number): number | undefined {
+    const ids = new Set(this.brokers.filter((b) => b.node.region.name === region).map((b) => String(b.node.id)));
+    let first: number | undefined;
+    for (const b of this.brokers) {
+      let text = '';
+      try {
+        text = readFileSync(b.service?.logFile ?? '', 'utf8');
+      } catch {
+        continue;
+      }
+      for (const m of text.matchAll(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3}) INFO \[Controller id=\d+\] Newly added brokers: [^,]*, deleted brokers: ([\d,]+),/gm)) {
+        const at = new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime();
+        if (at >= cutAt && at <= restoredAt && m[4].split(',').some((id) => ids.has(id))) first = Math.min(first ?? at, at);
+      }
+    }
+    return first === undefined ? undefined : round((first - cutAt) / 1000);
   }
 
   private regionOfBroker(id: number): string | undefined {
@@ -515,6 +539,7 @@ function printReport(h: Harness): boolean {
   console.log(`e2e:   lost records (RPO)         ${fig(r.lostRecords)}`);
   console.log(`e2e:   reordered records          ${fig(r.reorderedRecords)}`);
   console.log(`e2e:   longest produce stall (RTO) ${fig(r.rtoS, ' s')}`);
+  console.log(`e2e:   Kafka failover after cut   ${fig(r.failoverS, ' s')} (controller declared the cut brokers dead)`);
   console.log(`e2e:   ISR recovery after restore ${fig(r.isrRecoveryS, ' s')}`);
   console.log(`e2e:   wall time                  ${fig(r.wallS, ' s')}`);
   for (const c of h.checks) console.log(`e2e: ${c.ok ? 'PASS' : 'FAIL'} ${c.what}${c.detail && !c.ok ? ` (${c.detail})` : ''}`);
