@@ -36,9 +36,12 @@ echo "e2e: mode $E2E_MODE, fleet ${fleet}, work dir $work, time limit ${limit} s
 node scripts/build.mjs synth loadgen
 npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/e2e.js
 
-# A missing fleet.yaml means the built-in reference fleet, exactly as for `npm run synth`.
-node dist/synth.js --fleet "$fleet" --out "$work/clusters"
-kafka_version=$(node dist/e2e.js kafka-version --fleet "$fleet")
+# A missing fleet.yaml means the built-in reference fleet, exactly as for `npm run synth`
+# (which refuses an explicit --fleet path that does not exist, so the flag is left out then).
+fleet_args=()
+[[ -f "$fleet" ]] && fleet_args=(--fleet "$fleet")
+node dist/synth.js "${fleet_args[@]}" --out "$work/clusters"
+kafka_version=$(node dist/e2e.js kafka-version "${fleet_args[@]}")
 echo "e2e: fetching Apache Kafka $kafka_version from Maven Central (pom.xml)"
 timeout 600 mvn -q -B -f pom.xml -Dkafka.version="$kafka_version" dependency:copy-dependencies
 lib="e2e/.kafka/$kafka_version/lib"
@@ -48,5 +51,5 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 timeout --signal=TERM --kill-after=30 "$limit" node dist/e2e.js run \
-  --fleet "$fleet" --clusters "$work/clusters" --work "$work" --kafka-lib "$lib" \
+  "${fleet_args[@]}" --clusters "$work/clusters" --work "$work" --kafka-lib "$lib" \
   --kafka-home e2e/kafka-home --loadgen "${E2E_LOADGEN:-packages/loadgen/dist/cli.js}"

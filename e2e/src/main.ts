@@ -37,7 +37,7 @@ function log(message: string): void {
 
 interface Settings {
   mode: 'ci' | 'full';
-  fleetFile: string;
+  fleetFile: string | undefined;
   clusters: string;
   work: string;
   kafkaLib: string;
@@ -78,7 +78,7 @@ function settings(): Settings {
   for (const k of ['fleet', 'clusters', 'work', 'kafka-lib'] as const) if (values[k] === undefined) throw new Error(`--${k} is required`);
   return {
     mode,
-    fleetFile: values.fleet!,
+    fleetFile: values.fleet,
     clusters: resolve(values.clusters!),
     work: resolve(values.work!),
     kafkaLib: resolve(values['kafka-lib']!),
@@ -485,7 +485,7 @@ async function main(): Promise<number> {
   }
   if (command === 'kafka-version') {
     const { values } = parseArgs({ args: process.argv.slice(3), options: { fleet: { type: 'string' } } });
-    console.log(loadFleet(values.fleet ?? 'fleet.yaml').kafka.version);
+    console.log(loadFleet(values.fleet).kafka.version);
     return 0;
   }
   process.argv.splice(2, command === 'run' ? 1 : 0);
