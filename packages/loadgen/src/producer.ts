@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Compression, ProduceConfig } from './args';
-import { Batcher } from './batcher';
+import { Batcher, type Batch } from './batcher';
 import { describeError, EXIT_KAFKA, FatalError } from './errors';
 import { retryOptions } from './kafka';
 import type { RunStats } from './stats';
@@ -54,7 +54,6 @@ class Worker {
   private readonly nextSeq = new Map<number, number>();
   private partition: number;
   private usedPartition = false;
-  private generating = true;
   private offset = 0;
   enqueued = 0;
   ackedRecords = 0;
@@ -134,49 +133,70 @@ class Worker {
         await yieldToLoop();
       }
     }
-    this.generating = false;
     this.batcher.end();
   }
 
-  /** One sendBatch at a time per producer, each carrying every ready partition's batch. */
+  /**
+   * One pipeline per partition: every ready partition whose previous batch was acknowledged
+   * gets its next batch sent at once, each in a sendBatch call of its own, so a partition whose
+   * leader is gone holds back only itself.
+   *
+   * A call carries exactly one partition because kafkajs 2.2.4 loses records when a
+   * multi-partition sendBatch sees a partition's leader move to a broker that already answered
+   * that call: its retry only resends to brokers without a response, so the moved partition is
+   * never resent and the call still resolves (kafkajs issue #1303, fix proposed in PR #1798).
+   * With one partition, every attempt goes to that partition's current leader alone.
+   *
+   * Why concurrent calls keep idempotence intact (kafkajs 2.2.4 src/producer/sendMessages.js and
+   * eosManager): sequence numbers live per topic-partition in the producer's eosManager. Each
+   * produce request takes a per-broker mutex (acquireBrokerLock, FIFO) before reading and
+   * advancing its partitions' sequences and holds it until the response or error, rolling the
+   * sequences back on error; so calls for different partitions led by one broker go out one
+   * after another (one request in flight per broker, as maxInFlightRequests: 1 asks), each
+   * touching only its own partition's counter. Calls for the same partition never overlap here
+   * (one batch out per partition), so a rollback cannot rewind a sequence that a later batch of
+   * that partition already used, even while that partition moves from one broker to another.
+   * A call that waits longer than kafkajs' 65 s lock timeout fails before it reads a sequence and
+   * is retried like any retriable error. The price: a broker's partitions go in consecutive
+   * requests instead of one, so per producer and broker one batch per round trip.
+   */
   async send(): Promise<void> {
     const compression = COMPRESSION[this.cfg.compression];
     for (;;) {
-      if (!this.batcher.ready) {
-        if (!this.generating && this.batcher.isEmpty) return;
-        await this.batcher.whenReady();
-        continue;
-      }
-      const batches = this.batcher.take();
-      const messages: Message[] = [];
-      for (const b of batches) for (const p of b.items) messages.push(p.message);
-      try {
-        await this.producer.sendBatch({
-          acks: -1,
-          timeout: ACK_TIMEOUT_MS,
-          compression,
-          topicMessages: [{ topic: this.cfg.topic, messages }],
-        });
-      } catch (e) {
-        // kafkajs exhausted its bounded retries. Resending these records later would reuse
-        // sequence numbers it has rolled back, so this producer stops here.
-        this.failure = e;
-        this.batcher.close();
-        return;
-      }
-      const now = Date.now();
-      let bytes = 0;
-      for (const b of batches) {
-        bytes += b.bytes;
-        const set = this.cfg.verify ? this.acked.get(this.id, b.partition) : undefined;
-        for (const p of b.items) {
-          this.stats.latency.record(now - p.enqueuedAt);
-          set?.add(p.seq);
-        }
-      }
-      this.ackedRecords += messages.length;
-      this.stats.delivered(messages.length, bytes);
+      for (const batch of this.batcher.take()) void this.sendPartition(batch, compression);
+      if (this.batcher.drained) return;
+      await this.batcher.whenReady();
     }
+  }
+
+  private async sendPartition(batch: Batch<Pending>, compression: CompressionTypes): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        timeout: ACK_TIMEOUT_MS,
+        compression,
+        topicMessages: [{ topic: this.cfg.topic, messages: batch.items.map((p) => p.message) }],
+      });
+    } catch (e) {
+      // kafkajs exhausted its bounded retries. Resending these records later would reuse
+      // sequence numbers it has rolled back, so this producer stops: no partition takes another
+      // batch, and the batches other partitions have out finish (or fail) on their own.
+      this.failure ??= e;
+      this.batcher.close();
+      this.batcher.release(batch);
+      return;
+    }
+    const now = Date.now();
+    const set = this.cfg.verify ? this.acked.get(this.id, batch.partition) : undefined;
+    for (const p of batch.items) {
+      this.stats.latency.record(now - p.enqueuedAt);
+      set?.add(p.seq);
+    }
+    this.ackedRecords += batch.items.length;
+    this.stats.delivered(batch.items.length, batch.bytes);
+    this.stats.partitionAcked(now - started);
+    this.batcher.release(batch);
   }
 }
 

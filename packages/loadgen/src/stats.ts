@@ -67,6 +67,8 @@ export class RunStats {
   errors = 0;
   retries = 0;
   maxStallMs = 0;
+  /** Produce only: the longest one partition waited for the acknowledgement of a batch it sent. */
+  maxPartitionStallMs = 0;
   readonly latency = new LatencyRecorder();
   private startMs: number | undefined;
   private endMs: number | undefined;
@@ -87,6 +89,11 @@ export class RunStats {
     this.lastDeliveryMs = now;
     this.records += records;
     this.bytes += bytes;
+  }
+
+  /** A partition's batch was acknowledged `waitedMs` after it was sent. */
+  partitionAcked(waitedMs: number): void {
+    this.maxPartitionStallMs = Math.max(this.maxPartitionStallMs, waitedMs);
   }
 
   /** Ends the measured window, at `atMs` when the last delivery should close it. */

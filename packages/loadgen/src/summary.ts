@@ -39,6 +39,7 @@ export function failedStartSummary(cfg: ProduceConfig | ConsumeConfig, stats: Ru
 export function produceSummary(cfg: ProduceConfig, stats: RunStats, result: ProduceResult): Summary {
   const line: Record<string, unknown> = {
     ...base('produce', cfg, stats),
+    maxPartitionStallMs: stats.maxPartitionStallMs,
     producers: cfg.producers,
     partitions: result.partitions,
     compression: cfg.compression,
