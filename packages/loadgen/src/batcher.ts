@@ -63,6 +63,11 @@ export class Batcher<T> {
     return this.open.has(partition);
   }
 
+  /** Batches of the partition not yet acknowledged: out, queued, and open. */
+  backlog(partition: number): number {
+    return (this.busy.has(partition) ? 1 : 0) + (this.closed.get(partition)?.length ?? 0) + (this.open.has(partition) ? 1 : 0);
+  }
+
   /** True when take() would return at least one batch. */
   get ready(): boolean {
     if (this.stopped) return false;

@@ -79,15 +79,32 @@ class Worker {
 
   /**
    * Sticky partitioning as in the Java client: keep filling one partition until its batch
-   * leaves (closed by size or taken after linger), then move to the next.
+   * leaves (closed by size or taken after linger), then move on; like its adaptive partitioning
+   * (KIP-794, simplified), to the next partition in turn with the shortest backlog. A partition
+   * whose leader is unreachable keeps its batch out and so stops collecting records while the
+   * others can take them, instead of filling a whole batch on every turn.
    */
   private pickPartition(): number {
     if (this.usedPartition && !this.batcher.hasOpen(this.partition)) {
-      this.partition = (this.partition + 1) % this.partitions;
+      this.partition = this.nextPartition();
       this.usedPartition = false;
     }
     this.usedPartition = true;
     return this.partition;
+  }
+
+  private nextPartition(): number {
+    let best = (this.partition + 1) % this.partitions;
+    let least = Infinity;
+    for (let i = 1; i <= this.partitions && least > 0; i++) {
+      const p = (this.partition + i) % this.partitions;
+      const backlog = this.batcher.backlog(p);
+      if (backlog < least) {
+        best = p;
+        least = backlog;
+      }
+    }
+    return best;
   }
 
   private makeRecord(now: number): Pending {
