@@ -141,6 +141,8 @@ function buildProgram(): Command {
     .option('--no-from-beginning', 'start at the latest offset when the group has none')
     .option('--expect-file <path...>', 'producer summary files; every acknowledged record must arrive', collect);
 
+  // The top-level help shows every subcommand's options too: one screen tells the whole tool.
+  program.addHelpText('after', () => program.commands.map((c) => `\n${c.helpInformation()}`).join(''));
   return program;
 }
 

@@ -18,6 +18,8 @@ describe('dist/cli.js', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/produce \[options\]/);
     expect(r.stdout).toMatch(/consume \[options\]/);
+    // ...and, on the same screen, the options of each.
+    for (const flag of ['--linger-ms', '--batch-bytes', '--compression', '--rate', '--rack', '--expect-file']) expect(r.stdout).toContain(flag);
   });
 
   it.each([
