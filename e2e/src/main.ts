@@ -75,7 +75,7 @@ function settings(): Settings {
     if (!/^\d+(\.\d+)?$/.test(v)) throw new Error(`${name}=${v}: must be a number`);
     return Number(v);
   };
-  for (const k of ['fleet', 'clusters', 'work', 'kafka-lib'] as const) if (values[k] === undefined) throw new Error(`--${k} is required`);
+  for (const k of ['clusters', 'work', 'kafka-lib'] as const) if (values[k] === undefined) throw new Error(`--${k} is required`);
   return {
     mode,
     fleetFile: values.fleet,
