@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
-import { Fleet, Region } from '@stretched-kafka/fleet';
+import { Fleet, KAFKA, Region } from '@stretched-kafka/fleet';
+import { OneAtATimeDisruptionBudget } from '@stretched-kafka/platform';
 import { KafkaConfig } from './kafka-config';
 import { KafkaServices } from './kafka-services';
 import { KafkaStatefulSet } from './kafka-statefulset';
-import { KafkaDisruptionBudget } from './kafka-disruption-budget';
 import { KafkaNetworkPolicy } from './kafka-network-policy';
 
 /** This region's brokers of the stretched cluster. */
@@ -15,7 +15,7 @@ export const kafkaComponent = {
     const config = new KafkaConfig(chart, 'config', props);
     new KafkaServices(chart, 'services', props);
     new KafkaStatefulSet(chart, 'statefulset', { ...props, configChecksum: config.checksum });
-    new KafkaDisruptionBudget(chart, 'pdb', props);
+    new OneAtATimeDisruptionBudget(chart, 'pdb', { ...props, component: KAFKA.name });
     new KafkaNetworkPolicy(chart, 'network-policy', props);
   },
 };

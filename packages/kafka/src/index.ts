@@ -3,6 +3,5 @@ export * from './config';
 export * from './kafka-config';
 export * from './kafka-services';
 export * from './kafka-statefulset';
-export * from './kafka-disruption-budget';
 export * from './kafka-network-policy';
 export * from './component';

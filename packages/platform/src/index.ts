@@ -1,2 +1,3 @@
 export * from './security';
 export * from './namespace';
+export * from './disruption-budget';

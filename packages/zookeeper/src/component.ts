@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
-import { Fleet, Region } from '@stretched-kafka/fleet';
+import { Fleet, Region, ZOOKEEPER } from '@stretched-kafka/fleet';
+import { OneAtATimeDisruptionBudget } from '@stretched-kafka/platform';
 import { ZookeeperConfig } from './zookeeper-config';
 import { ZookeeperServices } from './zookeeper-services';
 import { ZookeeperStatefulSet } from './zookeeper-statefulset';
-import { ZookeeperDisruptionBudget } from './zookeeper-disruption-budget';
 import { ZookeeperNetworkPolicy } from './zookeeper-network-policy';
 
 /** This region's ZooKeeper members; a region with zookeeperReplicas 0 gets none of these objects. */
@@ -16,7 +16,7 @@ export const zookeeperComponent = {
     const config = new ZookeeperConfig(chart, 'config', props);
     new ZookeeperServices(chart, 'services', props);
     new ZookeeperStatefulSet(chart, 'statefulset', { ...props, configChecksum: config.checksum });
-    new ZookeeperDisruptionBudget(chart, 'pdb', props);
+    new OneAtATimeDisruptionBudget(chart, 'pdb', { ...props, component: ZOOKEEPER.name });
     new ZookeeperNetworkPolicy(chart, 'network-policy', props);
   },
 };
