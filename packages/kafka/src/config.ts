@@ -1,5 +1,5 @@
 import { Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS, TLS_MOUNT, kafkaBrokers, kafkaPrincipal, zookeeperConnect } from '@stretched-kafka/fleet';
-import { CONFIG_MOUNT, LOG4J_PROPERTIES, envDefaults, ordinalCase, ordinalFromHostname, renderTemplate } from '@stretched-kafka/zookeeper';
+import { CONFIG_MOUNT, LOG4J_PROPERTIES, envDefaults, ordinalCase, ordinalFromHostname, renderTemplate } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaTuning } from './tuning';
 
 /** The PVC mount; the log directory is a subdirectory so the volume root (lost+found) is not mistaken for a partition. */

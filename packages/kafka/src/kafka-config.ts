@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, labels } from '@stretched-kafka/fleet';
-import { checksum } from '@stretched-kafka/zookeeper';
+import { checksum } from '@stretched-kafka/platform';
 import { kafkaConfigData } from './config';
 
 export const KAFKA_CONFIG_MAP = 'kafka-config';

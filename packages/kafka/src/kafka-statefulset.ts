@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, KAFKA, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
-import { antiAffinity, containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
-import { CONFIG_CHECKSUM_ANNOTATION, CONFIG_MOUNT } from '@stretched-kafka/zookeeper';
+import { antiAffinity, containerSecurityContext, podSecurityContext, resourceRequirements, dataVolumeClaim } from '@stretched-kafka/platform';
+import { CONFIG_CHECKSUM_ANNOTATION, CONFIG_MOUNT } from '@stretched-kafka/platform';
 import { KAFKA_CONFIG_KEYS, KAFKA_VOLUME_MOUNT } from './config';
 import { KAFKA_CONFIG_MAP } from './kafka-config';
 
@@ -95,16 +95,7 @@ export class KafkaStatefulSet extends Construct {
             ],
           },
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: 'data', labels: selector },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              storageClassName: k.storage.storageClass,
-              resources: { requests: { storage: k8s.Quantity.fromString(k.storage.size) } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [dataVolumeClaim(k.storage, selector)],
       },
     });
   }

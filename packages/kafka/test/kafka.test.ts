@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { KAFKA, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, TLS, TLS_MOUNT, kafkaBrokers, zookeeperConnect } from '@stretched-kafka/fleet';
-import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/zookeeper';
+import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaComponent, kafkaConfigData, kafkaTuning, superUsers } from '@stretched-kafka/kafka';
 import { bash, defaultFleet, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from '../../zookeeper/test/helpers';
 

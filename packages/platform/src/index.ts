@@ -1,3 +1,4 @@
 export * from './security';
 export * from './namespace';
 export * from './disruption-budget';
+export * from './start-script';

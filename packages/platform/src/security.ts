@@ -54,3 +54,15 @@ export function antiAffinity(matchLabels: Record<string, string>): k8s.Affinity 
 export function fleetPodCidrs(fleet: Fleet): string[] {
   return fleet.regions.map((r) => r.podCidr);
 }
+
+/** The StatefulSet's `data` claim: one ReadWriteOnce volume per pod, sized from the fleet. */
+export function dataVolumeClaim(storage: { readonly size: string; readonly storageClass: string }, labels: Record<string, string>): k8s.KubePersistentVolumeClaimProps {
+  return {
+    metadata: { name: 'data', labels },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: storage.storageClass,
+      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+    },
+  };
+}

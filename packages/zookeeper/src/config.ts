@@ -1,9 +1,7 @@
 import { Fleet, Region, TLS_MOUNT, ZOOKEEPER, zookeeperNodes } from '@stretched-kafka/fleet';
-import { LOG4J_PROPERTIES, envDefaults, ordinalCase, ordinalFromHostname, renderTemplate } from './shell';
+import { CONFIG_MOUNT, LOG4J_PROPERTIES, envDefaults, ordinalCase, ordinalFromHostname, renderTemplate } from '@stretched-kafka/platform';
 import { fleetZookeeperTiming } from './timing';
 
-/** Where the ConfigMap is mounted in the pod; the harness points CONFIG_DIR at its own copy. */
-export const CONFIG_MOUNT = '/opt/kafka/custom-config';
 /** The PVC mount; ZooKeeper writes into a subdirectory so the volume root (lost+found) stays out of its way. */
 export const ZOOKEEPER_VOLUME_MOUNT = '/var/lib/zookeeper';
 

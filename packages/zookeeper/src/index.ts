@@ -1,5 +1,4 @@
 export * from './timing';
-export * from './shell';
 export * from './config';
 export * from './zookeeper-config';
 export * from './zookeeper-services';

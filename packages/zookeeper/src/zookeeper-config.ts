@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, labels } from '@stretched-kafka/fleet';
-import { checksum } from './shell';
+import { checksum } from '@stretched-kafka/platform';
 import { zookeeperConfigData } from './config';
 
 export const ZOOKEEPER_CONFIG_MAP = 'zookeeper-config';

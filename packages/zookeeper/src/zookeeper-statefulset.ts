@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, TLS, TLS_MOUNT, ZOOKEEPER, labels, selectorLabels } from '@stretched-kafka/fleet';
-import { antiAffinity, containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
-import { CONFIG_CHECKSUM_ANNOTATION } from './shell';
-import { CONFIG_MOUNT, ZOOKEEPER_CONFIG_KEYS, ZOOKEEPER_VOLUME_MOUNT } from './config';
+import { antiAffinity, containerSecurityContext, podSecurityContext, resourceRequirements, dataVolumeClaim } from '@stretched-kafka/platform';
+import { CONFIG_CHECKSUM_ANNOTATION, CONFIG_MOUNT } from '@stretched-kafka/platform';
+import { ZOOKEEPER_CONFIG_KEYS, ZOOKEEPER_VOLUME_MOUNT } from './config';
 import { ZOOKEEPER_CONFIG_MAP } from './zookeeper-config';
 
 export interface ZookeeperStatefulSetProps {
@@ -85,16 +85,7 @@ export class ZookeeperStatefulSet extends Construct {
             ],
           },
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: 'data', labels: selector },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              storageClassName: zk.storage.storageClass,
-              resources: { requests: { storage: k8s.Quantity.fromString(zk.storage.size) } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [dataVolumeClaim(zk.storage, selector)],
       },
     });
   }

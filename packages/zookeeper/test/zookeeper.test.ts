@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { TLS, TLS_MOUNT, ZOOKEEPER, validateFleet, zookeeperNodes } from '@stretched-kafka/fleet';
+import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/platform';
 import {
-  CONFIG_CHECKSUM_ANNOTATION,
   ZOOKEEPER_CONFIG_KEYS,
   zookeeperComponent,
   zookeeperConfigData,

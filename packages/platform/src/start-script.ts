@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 
-// Building blocks of the generated start scripts, shared with the Kafka package. The scripts run
+// Building blocks of the generated start scripts of ZooKeeper and Kafka. The scripts run
 // in the pod and, unchanged, in the real-Kafka harness: every input is an environment variable
 // with the in-pod default, and every per-pod fact is a table baked from the fleet's naming
 // functions (never recomputed in bash).
+
+/** Where the ConfigMap with the scripts is mounted in the pod; the harness points CONFIG_DIR at its own copy. */
+export const CONFIG_MOUNT = '/opt/kafka/custom-config';
 
 /** Directory variables the scripts read, with their in-pod defaults, in a fixed order. */
 export function envDefaults(vars: readonly (readonly [string, string])[]): string {
