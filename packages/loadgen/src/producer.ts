@@ -49,6 +49,25 @@ export function share(total: number, n: number, index: number): number {
   return Math.floor(total / n) + (index < total % n ? 1 : 0);
 }
 
+/**
+ * The partition after `current` to fill next: the first in turn (current + 1, current + 2, ...,
+ * current itself last) with the fewest batches not yet acknowledged. A partition whose batch is
+ * stuck is chosen again only when every other partition has at least as much outstanding.
+ */
+export function nextPartition(current: number, partitions: number, backlog: (partition: number) => number): number {
+  let best = (current + 1) % partitions;
+  let least = Infinity;
+  for (let i = 1; i <= partitions && least > 0; i++) {
+    const p = (current + i) % partitions;
+    const b = backlog(p);
+    if (b < least) {
+      best = p;
+      least = b;
+    }
+  }
+  return best;
+}
+
 class Worker {
   readonly batcher: Batcher<Pending>;
   private readonly nextSeq = new Map<number, number>();
@@ -86,25 +105,11 @@ class Worker {
    */
   private pickPartition(): number {
     if (this.usedPartition && !this.batcher.hasOpen(this.partition)) {
-      this.partition = this.nextPartition();
+      this.partition = nextPartition(this.partition, this.partitions, (p) => this.batcher.backlog(p));
       this.usedPartition = false;
     }
     this.usedPartition = true;
     return this.partition;
-  }
-
-  private nextPartition(): number {
-    let best = (this.partition + 1) % this.partitions;
-    let least = Infinity;
-    for (let i = 1; i <= this.partitions && least > 0; i++) {
-      const p = (this.partition + i) % this.partitions;
-      const backlog = this.batcher.backlog(p);
-      if (backlog < least) {
-        best = p;
-        least = backlog;
-      }
-    }
-    return best;
   }
 
   private makeRecord(now: number): Pending {

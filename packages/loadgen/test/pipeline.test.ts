@@ -140,22 +140,40 @@ describe('per-partition send pipelines', () => {
     const stats = new RunStats();
     const run = runProduce(config({ records: 400, rate: 4000 }), fakeKafka(4, fake), stats, new AbortController().signal);
 
-    // While partition 0's first call hangs, the others keep being acknowledged, and the
-    // partitioner steers records away from partition 0 (its first batch, then only when every
-    // other partition has a batch out too).
-    await until('other partitions acknowledged', () => stats.records >= 370);
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for the state the run must reach however the machine schedules it: every record
+    // generated (the acknowledged count no longer grows) and every call of the other partitions
+    // acknowledged, while partition 0's first call still hangs. How many records the sticky
+    // partitioner steered to partition 0 meanwhile depends on timing (the policy itself is
+    // tested in producer.test.ts); that partition 0 holds them back alone does not.
+    let last = -1;
+    let steadySince = Date.now();
+    await until(
+      'the other partitions to acknowledge everything sent to them',
+      () => {
+        if (stats.records !== last) {
+          last = stats.records;
+          steadySince = Date.now();
+        }
+        const others = fake.calls.filter((c) => c.partitions[0] !== 0);
+        return stats.records > 0 && Date.now() - steadySince >= 200 && others.every((c) => c.settled);
+      },
+      15_000,
+    );
     expect(fake.callsFor(0)).toHaveLength(1);
     expect(fake.callsFor(0)[0].settled).toBe(false);
     const atPartition0 = 400 - stats.records;
-    expect(atPartition0).toBeLessThanOrEqual(30);
+    expect(atPartition0).toBeGreaterThanOrEqual(fake.callsFor(0)[0].seqs.length);
+    expect(atPartition0).toBeLessThan(400);
+    for (const p of [1, 2, 3]) expect(fake.callsFor(p).length).toBeGreaterThan(0);
 
     fake.free(0);
     const result = await run;
     expect(result.acked.total).toBe(400);
+    expect(result.unacknowledged).toBe(0);
+    expect(fake.overlapped).toBe(false);
     expect(seqsByPartition(fake).get(0)).toEqual(Array.from({ length: atPartition0 }, (_, i) => i));
-    expect(stats.maxPartitionStallMs).toBeGreaterThanOrEqual(50);
-  });
+    expect(stats.maxPartitionStallMs).toBeGreaterThanOrEqual(200);
+  }, 30_000);
 
   it('stops generating at the memory bound, counting batches in flight', async () => {
     const fake = new FakeProducer();
