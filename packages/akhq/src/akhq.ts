@@ -1,13 +1,31 @@
 import { createHash } from 'node:crypto';
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA_CLIENT_LABEL, Region, TLS, labels, selectorLabels } from '@stretched-kafka/fleet';
-import { containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
+import { Fleet, KAFKA_CLIENT_LABEL, Region, TLS, labels, parseLabelSelector, selectorLabels } from '@stretched-kafka/fleet';
+import { containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 import { AKHQ_CONFIG_DIR, AKHQ_MANAGEMENT_PORT, AKHQ_PORT, AKHQ_TLS_DIR, akhqConfigYaml, akhqHost } from './config';
 
 export const AKHQ = 'akhq';
 /** Secret cert-manager's ingress-shim fills for the UI host (exposure: ingress). */
 export const AKHQ_INGRESS_TLS_SECRET = 'akhq-ui-tls';
+
+/** Namespaces of OpenShift's ingress controllers (the router), host-networked or not, carry this label. */
+export const OPENSHIFT_INGRESS_NAMESPACE_LABELS: Readonly<Record<string, string>> = { 'policy-group.network.openshift.io/ingress': '' };
+
+/**
+ * Who may reach the UI port: the namespaces of whatever serves the exposure (OpenShift's router
+ * for a Route, the ingress controller named by akhq.ingressNamespaceSelector for an Ingress),
+ * nobody for `none`. `podSelector: {}` next to the namespace selector is what lets OpenShift match
+ * a host-networked router too.
+ */
+export function akhqUiPeers(fleet: Fleet): k8s.NetworkPolicyPeer[] {
+  const namespaceLabels = {
+    route: OPENSHIFT_INGRESS_NAMESPACE_LABELS,
+    ingress: parseLabelSelector(fleet.akhq.ingressNamespaceSelector),
+    none: undefined,
+  }[fleet.akhq.exposure];
+  return namespaceLabels ? [{ namespaceSelector: { matchLabels: { ...namespaceLabels } }, podSelector: {} }] : [];
+}
 
 /** AKHQ in every region: ConfigMap, Deployment, Service, NetworkPolicy and, per fleet.akhq.exposure, an Ingress or an OpenShift Route. */
 export const akhqComponent = {
@@ -26,8 +44,14 @@ export const akhqComponent = {
       periodSeconds: 15,
       timeoutSeconds: 5,
     });
+    const volumes: k8s.Volume[] = [
+      { name: 'config', configMap: { name: AKHQ } },
+      { name: 'tls', secret: { secretName: TLS.akhq.secret, items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls-combined.pem', path: 'tls-combined.pem' }] } },
+      { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+    ];
     new k8s.KubeDeployment(chart, 'deployment', {
-      metadata: meta,
+      // AKHQ reads its certificate files once at start: a renewal reaches it by a rollout.
+      metadata: { ...meta, annotations: reloadOnSecretChange(volumes) },
       spec: {
         replicas: 1,
         selector: { matchLabels: match },
@@ -39,12 +63,8 @@ export const akhqComponent = {
           },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: podSecurityContext(),
-            volumes: [
-              { name: 'config', configMap: { name: AKHQ } },
-              { name: 'tls', secret: { secretName: TLS.akhq.secret, items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls-combined.pem', path: 'tls-combined.pem' }] } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
-            ],
+            securityContext: podSecurityContext(fleet),
+            volumes,
             containers: [
               {
                 name: AKHQ,
@@ -79,14 +99,18 @@ export const akhqComponent = {
       spec: { type: 'ClusterIP', selector: match, ports: [{ name: 'http', port: AKHQ_PORT, targetPort: k8s.IntOrString.fromString('http') }] },
     });
 
-    // The UI port from anywhere in the cluster: ingress controllers and the OpenShift router live
-    // in namespaces this project does not know. The management port stays closed (kubelet probes only).
+    // The UI port from the exposure's ingress controller only; with exposure none, from nobody.
+    // Probes still work: an isolated pod always admits connections from its own node (the kubelet),
+    // as the NetworkPolicy API defines and the common CNIs (OVN-Kubernetes, Calico, Cilium)
+    // implement. `kubectl port-forward` still works: the container runtime connects from inside the
+    // pod's network namespace, which NetworkPolicy does not filter. The management port: probes only.
+    const peers = akhqUiPeers(fleet);
     new k8s.KubeNetworkPolicy(chart, 'netpol', {
       metadata: meta,
       spec: {
         podSelector: { matchLabels: match },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(AKHQ_PORT) }] }],
+        ingress: peers.length > 0 ? [{ from: peers, ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(AKHQ_PORT) }] }] : [],
       },
     });
 

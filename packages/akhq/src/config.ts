@@ -13,15 +13,47 @@ export function akhqBootstrap(fleet: Fleet): string {
   return `${localServiceNames(fleet, KAFKA.bootstrap)[2]}:${KAFKA.clientPort}`;
 }
 
+/** AKHQ group every visitor gets (no login is configured) and the roles it is made of. */
+export const AKHQ_GROUP = 'fleet-visitor';
+
+type AkhqRole = { resources: string[]; actions: string[] }[];
+
+/**
+ * AKHQ (0.25+) roles of the visitor group, named apart from AKHQ's built-in roles so that nothing
+ * merges with them. Browsing metadata (topics, configs, consumer groups and their lag, nodes, ACLs)
+ * always; record contents only with akhq.allowDataRead; changes only without akhq.readOnly.
+ */
+export function akhqRoles(fleet: Fleet): Record<string, AkhqRole> {
+  return {
+    'fleet-browse': [
+      { resources: ['TOPIC'], actions: ['READ', 'READ_CONFIG'] },
+      { resources: ['CONSUMER_GROUP'], actions: ['READ'] },
+      { resources: ['NODE'], actions: ['READ', 'READ_CONFIG'] },
+      { resources: ['ACL'], actions: ['READ'] },
+    ],
+    ...(fleet.akhq.allowDataRead ? { 'fleet-read-data': [{ resources: ['TOPIC_DATA'], actions: ['READ'] }] } : {}),
+    ...(fleet.akhq.readOnly
+      ? {}
+      : {
+          'fleet-operate': [
+            { resources: ['TOPIC'], actions: ['CREATE', 'UPDATE', 'DELETE', 'ALTER_CONFIG'] },
+            { resources: ['TOPIC_DATA'], actions: ['CREATE', 'DELETE'] },
+            { resources: ['CONSUMER_GROUP'], actions: ['DELETE', 'UPDATE_OFFSET', 'DELETE_OFFSET'] },
+          ],
+        }),
+  };
+}
+
 /**
  * AKHQ's application.yml for one region. Kafka connection over TLS with hostname verification
  * and the akhq client certificate as PEM files (Java's Kafka client reads a PEM keystore holding
- * key + chain and a PEM truststore; no password anywhere). AKHQ's `reader` group as the default for
- * everyone when the fleet is read-only: AKHQ only enforces that in its UI unless its login is
- * configured, the broker ACLs of the `akhq` principal are what make it read-only for real.
- * Its consumers fetch from the region's own replicas (client.rack).
+ * key + chain and a PEM truststore; no password anywhere). Every visitor gets AKHQ_GROUP. AKHQ
+ * applies groups in its UI, and in its API only once its login is enabled, which this project does
+ * not configure: the broker ACLs of the `akhq` principal (see clientUsers) are what really keep it
+ * read-only and away from record contents. Its consumers fetch from the region's own replicas.
  */
 export function akhqConfig(fleet: Fleet, region: Region): Record<string, unknown> {
+  const roles = akhqRoles(fleet);
   return {
     micronaut: { server: { port: AKHQ_PORT } },
     akhq: {
@@ -39,7 +71,11 @@ export function akhqConfig(fleet: Fleet, region: Region): Record<string, unknown
         },
       },
       'clients-defaults': { consumer: { properties: { 'client.rack': region.name } } },
-      security: { 'default-group': fleet.akhq.readOnly ? 'reader' : 'admin' },
+      security: {
+        'default-group': AKHQ_GROUP,
+        roles,
+        groups: { [AKHQ_GROUP]: Object.keys(roles).map((role) => ({ role, patterns: ['.*'], clusters: ['.*'] })) },
+      },
     },
   };
 }

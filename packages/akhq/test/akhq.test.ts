@@ -1,7 +1,8 @@
 import * as yaml from 'js-yaml';
 import { DEFAULT_FLEET, Fleet, KAFKA, KAFKA_CLIENT_LABEL, TLS, localServiceNames, regionOf } from '@stretched-kafka/fleet';
 import { certificateRequests } from '@stretched-kafka/certificates';
-import { akhqBootstrap, akhqComponent, akhqHost } from '../src';
+import { RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
+import { AKHQ_GROUP, akhqBootstrap, akhqComponent, akhqHost } from '../src';
 import { Obj, clone, expectHardened, synth } from '../../topics/test/helpers';
 
 const build = (f: Fleet, region: string) => synth(akhqComponent.build, f, regionOf(f, region));
@@ -48,9 +49,40 @@ test('the mounted files are the ones the config names, from the akhq certificate
   expect(appConfig(objs).akhq['clients-defaults'].consumer.properties['client.rack']).toBe('us-central1');
 });
 
-test('read-only by default, admin only when the fleet says so', () => {
-  expect(appConfig(build(DEFAULT_FLEET, 'us-east4')).akhq.security['default-group']).toBe('reader');
-  expect(appConfig(build(withAkhq({ readOnly: false }), 'us-east4')).akhq.security['default-group']).toBe('admin');
+describe('what a visitor may do', () => {
+  const security = (f: Fleet) => appConfig(build(f, 'us-east4')).akhq.security;
+  /** resource -> actions granted to the default group, flattened over its roles. */
+  const grants = (f: Fleet): Record<string, string[]> => {
+    const s = security(f);
+    const out: Record<string, string[]> = {};
+    for (const { role, patterns, clusters } of s.groups[s['default-group']]) {
+      expect([patterns, clusters]).toEqual([['.*'], ['.*']]);
+      for (const rule of s.roles[role]) for (const r of rule.resources) out[r] = [...(out[r] ?? []), ...rule.actions].sort();
+    }
+    return out;
+  };
+
+  test('by default: metadata and lag, no record contents, no changes', () => {
+    const s = security(DEFAULT_FLEET);
+    expect(s['default-group']).toBe(AKHQ_GROUP);
+    // Not one of AKHQ's built-in groups (reader and admin both read records).
+    expect(['admin', 'reader', 'no-roles']).not.toContain(AKHQ_GROUP);
+    for (const role of Object.keys(s.roles)) expect(role).toMatch(/^fleet-/);
+    expect(grants(DEFAULT_FLEET)).toEqual({ TOPIC: ['READ', 'READ_CONFIG'], CONSUMER_GROUP: ['READ'], NODE: ['READ', 'READ_CONFIG'], ACL: ['READ'] });
+  });
+
+  test('akhq.allowDataRead adds reading records, nothing else', () => {
+    const g = grants(withAkhq({ allowDataRead: true }));
+    expect(g.TOPIC_DATA).toEqual(['READ']);
+    expect({ ...g, TOPIC_DATA: undefined }).toEqual({ ...grants(DEFAULT_FLEET), TOPIC_DATA: undefined });
+  });
+
+  test('readOnly false adds changes, still no record contents unless allowed', () => {
+    const g = grants(withAkhq({ readOnly: false }));
+    expect(g.TOPIC).toEqual(['ALTER_CONFIG', 'CREATE', 'DELETE', 'READ', 'READ_CONFIG', 'UPDATE']);
+    expect(g.TOPIC_DATA).toEqual(['CREATE', 'DELETE']);
+    expect(grants(withAkhq({ readOnly: false, allowDataRead: true })).TOPIC_DATA).toEqual(['CREATE', 'DELETE', 'READ']);
+  });
 });
 
 test('a config change rolls the pod', () => {
@@ -79,6 +111,32 @@ test('exposure follows the fleet: Route (edge TLS), Ingress (TLS), or nothing', 
   const none = build(withAkhq({ exposure: 'none' }), 'us-west4');
   expect(none.filter((o) => o.kind === 'Route' || o.kind === 'Ingress')).toEqual([]);
   expect(ofKind(none, 'Service')).toHaveLength(1);
+});
+
+test('Reloader rolls the Deployment when the certificate Secret it mounts is renewed', () => {
+  const [d] = ofKind(build(DEFAULT_FLEET, 'us-east4'), 'Deployment');
+  const mounted = d.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
+  expect(mounted).toEqual([TLS.akhq.secret]);
+  expect(d.metadata.annotations).toEqual({ [RELOADER_SECRET_ANNOTATION]: TLS.akhq.secret });
+});
+
+describe('the UI port admits the exposure\'s ingress controller only', () => {
+  const uiRules = (f: Fleet) => ofKind(build(f, 'us-east4'), 'NetworkPolicy')[0].spec.ingress;
+  test('route: the OpenShift router namespaces, host-networked routers included', () => {
+    expect(uiRules(DEFAULT_FLEET)).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'policy-group.network.openshift.io/ingress': '' } }, podSelector: {} }], ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
+  });
+  test('ingress: the namespaces akhq.ingressNamespaceSelector names (default ingress-nginx)', () => {
+    expect(uiRules(withAkhq({ exposure: 'ingress' }))[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: {} }]);
+    const custom = withAkhq({ exposure: 'ingress', ingressNamespaceSelector: 'team=edge,kubernetes.io/metadata.name=traefik' });
+    expect(uiRules(custom)[0].from[0].namespaceSelector.matchLabels).toEqual({ team: 'edge', 'kubernetes.io/metadata.name': 'traefik' });
+  });
+  test('none: nobody (probes come from the node, which policies always admit; port-forward from inside the pod)', () => {
+    const [np] = ofKind(build(withAkhq({ exposure: 'none' }), 'us-east4'), 'NetworkPolicy');
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    expect(np.spec.ingress).toEqual([]);
+  });
 });
 
 test('hardened pod with the Kafka client label; the NetworkPolicy admits only the UI port', () => {

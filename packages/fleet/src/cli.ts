@@ -1,12 +1,23 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { FleetError } from './validate';
 
+/**
+ * An error a command reports as one line on stderr (no stack trace) with its own exit code, for
+ * failures outside the fleet definition, e.g. a file system refusing a write.
+ */
+export class CommandError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
 export type CommandArgs = { readonly fleet?: string; readonly help?: boolean; readonly [flag: string]: string | boolean | undefined };
 
 /**
  * The frame every fleet command shares (synth, plan, validate): flags parsed strictly with
- * `--fleet` and `--help` added; a usage error or a FleetError is one line on stderr and exit 2.
- * Returns the exit code.
+ * `--fleet` and `--help` added; a usage error or a FleetError is one line on stderr and exit 2, a
+ * CommandError one line and its own exit code. Returns the exit code.
  */
 export function fleetCommand(
   name: string,
@@ -33,6 +44,10 @@ export function fleetCommand(
     if (e instanceof FleetError) {
       console.error(e.message);
       return 2;
+    }
+    if (e instanceof CommandError) {
+      console.error(e.message);
+      return e.exitCode;
     }
     throw e;
   }

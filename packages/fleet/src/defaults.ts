@@ -5,6 +5,8 @@ import { Fleet } from './schema';
 // per region. Addresses and URLs below are placeholders a user overrides in fleet.yaml.
 export const DEFAULT_FLEET: Fleet = {
   name: 'stretched-kafka',
+  // The reference deployment runs on OpenShift (AKHQ is exposed by a Route).
+  platform: 'openshift',
   namespace: 'kafka',
   idsPerRegion: 10,
   network: {
@@ -97,6 +99,9 @@ export const DEFAULT_FLEET: Fleet = {
     exposure: 'route',
     domain: 'apps.example.com',
     readOnly: true,
+    allowDataRead: false,
+    // The ingress-nginx namespace, by the name label Kubernetes sets on every namespace (1.22+).
+    ingressNamespaceSelector: 'kubernetes.io/metadata.name=ingress-nginx',
   },
   gitops: {
     repoUrl: 'https://git.example.com/platform/stretched-kafka.git',

@@ -87,6 +87,9 @@ export function totalZookeepers(fleet: Fleet): number {
   return fleet.regions.reduce((n, r) => n + r.zookeeperReplicas, 0);
 }
 
+/** Largest value of Kafka's `socket.*.buffer.bytes` settings: they are Java ints. */
+export const MAX_SOCKET_BUFFER_BYTES = 2_147_483_647;
+
 /**
  * TCP socket buffer for the inter-region links: the bandwidth-delay product of the worst link
  * (3.5 GB/s x 70 ms = 245,000,000 bytes for the reference). Kafka caps nothing, the kernel does:
@@ -155,13 +158,16 @@ export function kafkaPrincipal(commonName: string): string {
 /** Broker `ssl.principal.mapping.rules`: keep only the `CN=<cn>` part of the subject (drops O=, OU=, ...). */
 export const PRINCIPAL_MAPPING_RULES = 'RULE:^.*(CN=[^,]+).*$/$1/,DEFAULT';
 
+export const USERS_NAMESPACE_SUFFIX = '-users';
+
 /**
  * Namespace (management region only) holding the KafkaUser resources. The User Operator must list
  * and watch every Secret of the namespace it reconciles; keeping it out of the fleet namespace keeps
  * the brokers' and clients' private keys out of its reach.
  */
 export function usersNamespace(fleet: Fleet): string {
-  const ns = `${fleet.namespace}-users`;
+  const ns = `${fleet.namespace}${USERS_NAMESPACE_SUFFIX}`;
+  // validateFleet rejects such a namespace with a one-line error; this guards unvalidated fleets.
   if (ns.length > 63) throw new Error(`namespace: "${fleet.namespace}" is too long; "${ns}" must fit in 63 characters`);
   return ns;
 }

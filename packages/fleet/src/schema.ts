@@ -20,6 +20,32 @@ const image = z.string().regex(/^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@
   'must be pinned with a tag or digest (no implicit latest)',
 ).refine((s) => !/:latest$/.test(s), 'must be pinned to a version, not latest');
 const url = z.string().regex(/^(https?|ssh):\/\/\S+$|^git@\S+:\S+$/, 'must be an https://, ssh:// or git@host:path URL');
+// Kubernetes label syntax: an optional DNS-subdomain prefix and a name of at most 63 characters.
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function isLabelKey(k: string): boolean {
+  const slash = k.indexOf('/');
+  if (slash < 0) return LABEL_NAME.test(k);
+  return LABEL_PREFIX.test(k.slice(0, slash)) && LABEL_NAME.test(k.slice(slash + 1));
+}
+
+/**
+ * An equality-based label selector (`key=value,key2=value2`, a value may be empty) as matchLabels,
+ * or undefined when the text is not one. A string rather than a map: fleet.yaml merges maps key by
+ * key, which would AND a user's selector with the default one.
+ */
+export function parseLabelSelector(text: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const term of text.split(',')) {
+    const eq = term.indexOf('=');
+    if (eq < 0) return undefined;
+    const [key, value] = [term.slice(0, eq).trim(), term.slice(eq + 1).trim()];
+    if (!isLabelKey(key) || !(value === '' || LABEL_NAME.test(value)) || Object.prototype.hasOwnProperty.call(out, key)) return undefined;
+    out[key] = value;
+  }
+  return out;
+}
 
 const resources = z
   .object({
@@ -55,6 +81,11 @@ export const fleetSchema = z
   .object({
     /** Logical Kafka cluster name, used in labels and certificate organisations. */
     name: dnsLabel,
+    /**
+     * Kind of cluster in every region. `openshift`: the restricted-v2 SCC assigns user, group and
+     * fsGroup from the namespace's range, so pods must not set them; `kubernetes`: pods set them.
+     */
+    platform: z.enum(['openshift', 'kubernetes']),
     /** Namespace holding the stack; it must be the same in every cluster (clusterset DNS needs it). */
     namespace: dnsLabel,
     /** How many ids each region's block spans; ZooKeeper ids are 1-based inside the block. */
@@ -140,6 +171,15 @@ export const fleetSchema = z
         /** Host name suffix; each region gets akhq.<region>.<domain>. */
         domain: z.string().regex(/^[a-z0-9.-]+$/, 'must be a DNS domain'),
         readOnly: z.boolean(),
+        /** Whether the UI may show record contents (keys, values, headers); metadata and lag stay visible. */
+        allowDataRead: z.boolean(),
+        /**
+         * With exposure `ingress`: label selector (`key=value,...`) of the namespace(s) whose pods may
+         * reach the UI, i.e. the ingress controller's.
+         */
+        ingressNamespaceSelector: z
+          .string()
+          .refine((s) => parseLabelSelector(s) !== undefined, 'must be a label selector such as kubernetes.io/metadata.name=ingress-nginx (key=value, comma-separated; an empty selector would admit every namespace)'),
       })
       .strict(),
     gitops: z
@@ -147,7 +187,13 @@ export const fleetSchema = z
         repoUrl: url,
         revision: z.string().min(1, 'must not be empty'),
         /** Folder in the repo holding clusters/. */
-        path: z.string().regex(/^[A-Za-z0-9._\/-]+$/, 'must be a relative path'),
+        path: z
+          .string()
+          .regex(/^[A-Za-z0-9._\/-]+$/, 'must be a relative path of letters, digits and . _ - /')
+          .refine(
+            (p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'),
+            'must be a relative folder inside the repository such as clusters or deploy/clusters (no leading or trailing /, no . or .. segments)',
+          ),
         automatedSync: z.boolean(),
         prune: z.boolean(),
         selfHeal: z.boolean(),

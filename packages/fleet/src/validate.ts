@@ -1,4 +1,5 @@
 import { ZodIssue } from 'zod';
+import { MAX_SOCKET_BUFFER_BYTES, USERS_NAMESPACE_SUFFIX, socketBufferBytes } from './naming';
 import { Fleet, fleetSchema, parseQuantity } from './schema';
 
 /** A user error in the fleet definition: one line naming the field, the value and what is allowed. */
@@ -55,6 +56,16 @@ export function cidrRange(cidr: string): [number, number] | undefined {
   return [start, start + size - 1];
 }
 
+function intToIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+/** The CIDR with its host bits cleared (10.0.5.0/16 -> 10.0.0.0/16), or undefined when it is not one. */
+export function canonicalCidr(cidr: string): string | undefined {
+  const range = cidrRange(cidr);
+  return range && `${intToIpv4(range[0])}/${Number(cidr.split('/')[1])}`;
+}
+
 export function cidrsOverlap(a: string, b: string): boolean {
   const ra = cidrRange(a);
   const rb = cidrRange(b);
@@ -68,6 +79,22 @@ function crossChecks(f: Fleet): FleetError | undefined {
   const brokerCount = f.regions.reduce((n, r) => n + r.kafkaReplicas, 0);
   const zkCount = f.regions.reduce((n, r) => n + r.zookeeperReplicas, 0);
 
+  const usersNs = `${f.namespace}${USERS_NAMESPACE_SUFFIX}`;
+  if (usersNs.length > 63) {
+    return new FleetError('namespace', f.namespace, `must be at most ${63 - USERS_NAMESPACE_SUFFIX.length} characters: the KafkaUsers live in "${usersNs}", which must be a DNS label of at most 63`);
+  }
+  const buffer = socketBufferBytes(f);
+  if (buffer > MAX_SOCKET_BUFFER_BYTES) {
+    const maxLatencyMs = Math.floor((MAX_SOCKET_BUFFER_BYTES * 1000) / f.network.bandwidthBytesPerSecond);
+    return new FleetError(
+      'network.latencyMs',
+      f.network.latencyMs,
+      `with network.bandwidthBytesPerSecond = ${f.network.bandwidthBytesPerSecond} gives ${buffer}-byte socket buffers; Kafka's socket.*.buffer.bytes are Java ints (at most ${MAX_SOCKET_BUFFER_BYTES}), so at most ${maxLatencyMs} ms at this bandwidth`,
+    );
+  }
+  if (f.akhq.exposure === 'route' && f.platform !== 'openshift') {
+    return new FleetError('akhq.exposure', f.akhq.exposure, `needs platform "openshift" (platform is "${f.platform}"): Routes are an OpenShift API; use "ingress" or "none"`);
+  }
   if (k.minInsyncReplicas >= k.replicationFactor) {
     return new FleetError('kafka.minInsyncReplicas', k.minInsyncReplicas, `must be below kafka.replicationFactor (${k.replicationFactor}) so that one replica can be lost without stopping writes`);
   }
@@ -119,7 +146,10 @@ function crossChecks(f: Fleet): FleetError | undefined {
     { field: `regions[${i}].serviceCidr`, value: r.serviceCidr },
   ]);
   for (const c of cidrs) {
-    if (!cidrRange(c.value)) return new FleetError(c.field, c.value, 'must be an IPv4 CIDR with octets 0-255 and a prefix of 0-32');
+    const canonical = canonicalCidr(c.value);
+    if (!canonical) return new FleetError(c.field, c.value, 'must be an IPv4 CIDR with octets 0-255 and a prefix of 0-32');
+    // NetworkPolicy ipBlocks and Submariner take the network address; a typo here hides in the host bits.
+    if (canonical !== c.value) return new FleetError(c.field, c.value, `is not in canonical form (host bits set or leading zeros): write ${canonical}`);
   }
   for (let a = 0; a < cidrs.length; a++) {
     for (let b = a + 1; b < cidrs.length; b++) {

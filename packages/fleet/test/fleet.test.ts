@@ -1,10 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
   DEFAULT_FLEET,
   Fleet,
   FleetError,
+  MAX_SOCKET_BUFFER_BYTES,
   bootstrapServers,
   brokerId,
+  canonicalCidr,
   cidrsOverlap,
+  parseLabelSelector,
   clustersetPodName,
   kafkaBrokers,
   mergeOverride,
@@ -98,6 +103,75 @@ describe('CIDR overlap', () => {
   });
 });
 
+describe('new fleet fields: defaults', () => {
+  test('platform openshift, AKHQ without record contents, ingress-nginx as the ingress namespace', () => {
+    const f = validateFleet(DEFAULT_FLEET);
+    expect(f.platform).toBe('openshift');
+    expect(f.akhq.exposure).toBe('route');
+    expect(f.akhq.allowDataRead).toBe(false);
+    expect(f.akhq.ingressNamespaceSelector).toBe('kubernetes.io/metadata.name=ingress-nginx');
+  });
+  test('an override replaces the ingress selector rather than adding to it', () => {
+    const merged = validateFleet(mergeOverride(clone(), { platform: 'kubernetes', akhq: { exposure: 'ingress', ingressNamespaceSelector: 'app.kubernetes.io/name=traefik' } }));
+    expect(parseLabelSelector(merged.akhq.ingressNamespaceSelector)).toEqual({ 'app.kubernetes.io/name': 'traefik' });
+  });
+});
+
+describe('parseLabelSelector', () => {
+  test.each([
+    ['kubernetes.io/metadata.name=ingress-nginx', { 'kubernetes.io/metadata.name': 'ingress-nginx' }],
+    ['policy-group.network.openshift.io/ingress=', { 'policy-group.network.openshift.io/ingress': '' }],
+    ['team=edge, tier=front', { team: 'edge', tier: 'front' }],
+  ])('%s', (text, expected) => {
+    expect(parseLabelSelector(text)).toEqual(expected);
+  });
+  test.each(['', 'ingress-nginx', '=x', 'a=b,a=c', 'Bad Key=x', 'a=b c', '/x=y', 'a/b/c=d', 'constructor=x,constructor=y'])('rejects %j', (text) => {
+    expect(parseLabelSelector(text)).toBeUndefined();
+  });
+});
+
+describe('canonicalCidr', () => {
+  test.each([
+    ['10.0.5.0/16', '10.0.0.0/16'],
+    ['10.128.0.0/14', '10.128.0.0/14'],
+    ['10.131.255.255/14', '10.128.0.0/14'],
+    ['192.168.1.7/32', '192.168.1.7/32'],
+    ['10.1.2.3/0', '0.0.0.0/0'],
+    ['10.0.0.0/08', '10.0.0.0/8'],
+    ['10.00.0.0/16', '10.0.0.0/16'],
+  ])('%s -> %s', (cidr, canonical) => {
+    expect(canonicalCidr(cidr)).toBe(canonical);
+  });
+});
+
+describe('socket buffers fit a Java int', () => {
+  test('the largest latency the error names is accepted, one more is not', () => {
+    const f = (latencyMs: number) => mergeOverride(clone(), { network: { latencyMs } });
+    expect(socketBufferBytes(validateFleet(f(613)))).toBeLessThanOrEqual(MAX_SOCKET_BUFFER_BYTES);
+    expect(() => validateFleet(f(614))).toThrow(/at most 613 ms at this bandwidth$/);
+  });
+});
+
+describe('fleetCommand', () => {
+  // In its own process: parseArgs reads the real process.argv, and the exit code is the point.
+  const run = (thrown: string) =>
+    spawnSync(process.execPath, ['-r', 'sucrase/register', '-e', `const f = require(${JSON.stringify(join(__dirname, '../src'))}); process.exitCode = f.fleetCommand('synth', 'usage: synth', {}, () => { throw ${thrown}; });`], { encoding: 'utf8' });
+
+  test('a CommandError (e.g. a refused write) is its message on one line and its exit code, no stack trace', () => {
+    const res = run("new f.CommandError('clusters/us-east4/kafka/StatefulSet-kafka.yaml: is a folder; nothing was written', 1)");
+    expect([res.status, res.stdout, res.stderr]).toEqual([1, '', 'clusters/us-east4/kafka/StatefulSet-kafka.yaml: is a folder; nothing was written\n']);
+  });
+  test('a FleetError exits 2', () => {
+    const res = run("new f.FleetError('namespace', 'x', 'bad')");
+    expect([res.status, res.stderr]).toEqual([2, 'fleet: namespace = "x": bad\n']);
+  });
+  test('anything else is a bug and keeps its stack trace', () => {
+    const res = run("new TypeError('boom')");
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toMatch(/TypeError: boom\n\s+at /);
+  });
+});
+
 describe('override merge', () => {
   test('objects merge key by key, arrays replace', () => {
     const merged = mergeOverride(clone(), { kafka: { heapMb: 4096 }, regions: [DEFAULT_FLEET.regions[0]] }) as Fleet;
@@ -135,6 +209,22 @@ describe('bad input: one line naming field, value and what is allowed', () => {
     ['renewBefore >= duration', { pki: { renewBefore: '2160h' } }, /pki\.renewBefore = "2160h": must be shorter than pki\.duration/],
     ['unknown issuer kind', { pki: { issuer: { kind: 'Vault', name: 'x' } } }, /pki\.issuer\.kind = "Vault": must be one of "ClusterIssuer", "Issuer"/],
     ['cable driver', { submariner: { cableDriver: 'ipsec' } }, /submariner\.cableDriver = "ipsec": must be one of "vxlan", "libreswan", "wireguard"/],
+    ['socket buffers above a Java int', { network: { latencyMs: 700 } }, /^fleet\.yaml: network\.latencyMs = 700: with network\.bandwidthBytesPerSecond = 3500000000 gives 2450000000-byte socket buffers; Kafka's socket\.\*\.buffer\.bytes are Java ints \(at most 2147483647\), so at most 613 ms at this bandwidth$/],
+    ['socket buffers above a Java int (bandwidth)', { network: { bandwidthBytesPerSecond: 40_000_000_000 } }, /network\.latencyMs = 70: with network\.bandwidthBytesPerSecond = 40000000000 gives 2800000000-byte socket buffers; .* at most 53 ms/],
+    ['namespace too long for the users namespace', { namespace: 'n'.repeat(58) }, /^fleet\.yaml: namespace = "n{58}": must be at most 57 characters: the KafkaUsers live in "n{58}-users", which must be a DNS label of at most 63$/],
+    ['namespace of 63 characters', { namespace: 'n'.repeat(63) }, /namespace = "n{63}": must be at most 57 characters/],
+    ['CIDR with host bits set', { regions: [regions[0], { ...regions[1], podCidr: '10.132.5.0/14' }, regions[2]] }, /^fleet\.yaml: regions\[1\]\.podCidr = "10\.132\.5\.0\/14": is not in canonical form \(host bits set or leading zeros\): write 10\.132\.0\.0\/14$/],
+    ['service CIDR with host bits set', { regions: [{ ...regions[0], serviceCidr: '172.30.0.1/16' }, regions[1], regions[2]] }, /regions\[0\]\.serviceCidr = "172\.30\.0\.1\/16": is not in canonical form \(host bits set or leading zeros\): write 172\.30\.0\.0\/16$/],
+    ['gitops.path going up', { gitops: { path: '../x' } }, /^fleet\.yaml: gitops\.path = "\.\.\/x": must be a relative folder inside the repository such as clusters or deploy\/clusters/],
+    ['gitops.path going up in the middle', { gitops: { path: 'deploy/../../x' } }, /gitops\.path = "deploy\/\.\.\/\.\.\/x": must be a relative folder inside the repository/],
+    ['gitops.path absolute', { gitops: { path: '/srv/clusters' } }, /gitops\.path = "\/srv\/clusters": must be a relative folder inside the repository/],
+    ['gitops.path with a trailing slash', { gitops: { path: 'clusters/' } }, /gitops\.path = "clusters\/": must be a relative folder/],
+    ['gitops.path dot', { gitops: { path: '.' } }, /gitops\.path = "\.": must be a relative folder/],
+    ['unknown platform', { platform: 'eks' }, /^fleet\.yaml: platform = "eks": must be one of "openshift", "kubernetes"$/],
+    ['Route on plain Kubernetes', { platform: 'kubernetes' }, /^fleet\.yaml: akhq\.exposure = "route": needs platform "openshift" \(platform is "kubernetes"\): Routes are an OpenShift API; use "ingress" or "none"$/],
+    ['allowDataRead not a boolean', { akhq: { allowDataRead: 'yes' } }, /akhq\.allowDataRead = "yes": Expected boolean, received string/],
+    ['empty ingress selector', { akhq: { ingressNamespaceSelector: '' } }, /akhq\.ingressNamespaceSelector = "": must be a label selector such as kubernetes\.io\/metadata\.name=ingress-nginx/],
+    ['ingress selector without a value', { akhq: { ingressNamespaceSelector: 'ingress-nginx' } }, /akhq\.ingressNamespaceSelector = "ingress-nginx": must be a label selector/],
     ['ZooKeeper id above 255', { idsPerRegion: 100, regions: [regions[0], regions[1], { ...regions[2], idBlock: 3 }] }, /regions\[2\]\.idBlock = 3: gives ZooKeeper id 303; ZooKeeper server ids must be 1\.\.255/],
   ];
   test.each(cases)('%s', (_name, override, expected) => {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, KAFKA, KAFKA_CLIENT_LABEL, Region, labels, selectorLabels } from '@stretched-kafka/fleet';
-import { fleetPodCidrs } from '@stretched-kafka/platform';
+import { remotePodCidrs } from '@stretched-kafka/platform';
 
 export interface KafkaNetworkPolicyProps {
   readonly fleet: Fleet;
@@ -11,15 +11,16 @@ export interface KafkaNetworkPolicyProps {
 const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
 
 /**
- * Replication port from brokers; client port from brokers and pods labelled as Kafka clients.
- * Remote brokers and clients arrive with their pod IPs (globalnet off): the fleet's pod CIDRs.
+ * Replication port from brokers; client port from brokers and pods labelled as Kafka clients of
+ * this namespace. Remote brokers and clients arrive with their pod IPs (globalnet off): the other
+ * regions' pod CIDRs, never this region's own (that would admit any local pod).
  */
 export class KafkaNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: KafkaNetworkPolicyProps) {
     super(scope, id);
     const { fleet, region } = props;
     const brokers = { podSelector: { matchLabels: selectorLabels(fleet, 'kafka') } };
-    const remote = fleetPodCidrs(fleet).map((cidr) => ({ ipBlock: { cidr } }));
+    const remote = remotePodCidrs(fleet, region).map((cidr) => ({ ipBlock: { cidr } }));
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: KAFKA.name, namespace: fleet.namespace, labels: labels(fleet, 'kafka', region) },
       spec: {

@@ -53,7 +53,7 @@ export class KafkaStatefulSet extends Construct {
         template: {
           metadata: { labels: labels(fleet, 'kafka', region), annotations: { [CONFIG_CHECKSUM_ANNOTATION]: props.configChecksum } },
           spec: {
-            securityContext: podSecurityContext(),
+            securityContext: podSecurityContext(fleet),
             affinity,
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
             enableServiceLinks: false,

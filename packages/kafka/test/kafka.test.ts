@@ -142,10 +142,10 @@ describe('kafka component (default fleet)', () => {
     expect(find(objects, 'PodDisruptionBudget', 'kafka').spec.maxUnavailable).toBe(1);
   });
 
-  it('admits replication from brokers and clients from labelled pods', () => {
+  it('admits replication from brokers and clients from labelled pods, remote ones by the other regions\' pod CIDRs', () => {
     const np = find(synth(build, fleet, fleet.regions[0]), 'NetworkPolicy', 'kafka').spec;
     const brokers = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': 'stretched-kafka' } } };
-    const cidrs = fleet.regions.map((r) => ({ ipBlock: { cidr: r.podCidr } }));
+    const cidrs = [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.136.0.0/14' } }];
     expect(np.ingress).toEqual([
       { from: [brokers, ...cidrs], ports: [{ protocol: 'TCP', port: 9091 }] },
       { from: [brokers, { podSelector: { matchLabels: KAFKA_CLIENT_LABEL } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9093 }] },

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { CommandError } from '@stretched-kafka/fleet';
 import { HEADER } from './render';
 
 export interface WriteResult {
@@ -39,6 +40,15 @@ export interface Plan {
 
 /** What writing `files` into `root` would change, without writing. */
 export function plan(root: string, files: ReadonlyMap<string, string>): Plan {
+  try {
+    return planUnchecked(root, files);
+  } catch (e) {
+    const path = (e as NodeJS.ErrnoException).path ?? root;
+    throw new WriteError(path, reasonOf(e, path));
+  }
+}
+
+function planUnchecked(root: string, files: ReadonlyMap<string, string>): Plan {
   const owned = new Set(ownedFiles(root));
   const changed: string[] = [];
   const added: string[] = [];
@@ -55,35 +65,111 @@ export function plan(root: string, files: ReadonlyMap<string, string>): Plan {
   return { changed, added, deleted, unchanged };
 }
 
+/** The file system refused part of a write; the message is one line: the path and the reason. */
+export class WriteError extends CommandError {
+  constructor(path: string, reason: string, outcome = 'nothing was written') {
+    super(`${path}: ${reason}; ${outcome}`);
+    this.name = 'WriteError';
+  }
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'is a folder, the generator needs to write a file there',
+};
+
+/** `path` or its nearest existing ancestor when that is not a folder (what makes a call fail with ENOTDIR). */
+function fileInTheWay(path: string): string | undefined {
+  for (let d = path; d !== dirname(d); d = dirname(d)) {
+    if (existsSync(d)) return statSync(d).isDirectory() ? undefined : d;
+  }
+  return undefined;
+}
+
+function reasonOf(e: unknown, path: string): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOTDIR') {
+    const file = fileInTheWay(path);
+    if (file === path) return 'is a file, the generator needs a folder there';
+    return file ? `${file} is a file, the generator needs a folder there` : 'part of the path is not a folder';
+  }
+  return (err.code && REASONS[err.code]) ?? err.message;
+}
+
 /**
- * Writes the whole tree: every new file goes to a temporary sibling first and is renamed into
- * place only after all of them were written, so a failure leaves the old tree. Generated files
- * that the new tree no longer has are deleted (so removals show in review); files without the
- * generated header are left alone.
+ * Writes the whole tree in two phases. Stage: every new file goes to a temporary sibling (creating
+ * folders as needed) and every folder a stale file must leave is checked for write access. Commit:
+ * temporaries are renamed into place and stale generated files deleted. A failure while staging
+ * removes the temporaries and the folders it made; a failure while committing puts back the files
+ * already replaced. Either way the old tree stays and a WriteError names the path and the reason.
+ * Files without the generated header are never touched.
  */
 export function writeTree(root: string, files: ReadonlyMap<string, string>): WriteResult {
   const p = plan(root, files);
-  const staged: [string, string][] = [];
+  const staged: Staged[] = [];
+  const madeFolders: string[] = [];
+  let current = root;
   try {
     for (const path of [...p.added, ...p.changed]) {
       const abs = join(root, path);
-      if (existsSync(abs) && statSync(abs).isDirectory()) throw new Error(`${abs} is a folder; the generator needs to write a file there`);
-      mkdirSync(dirname(abs), { recursive: true });
+      current = abs;
+      if (existsSync(abs) && statSync(abs).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+      const made = mkdirSync(dirname(abs), { recursive: true });
+      if (made) madeFolders.push(made);
       const tmp = `${abs}.synth-${process.pid}.tmp`;
       writeFileSync(tmp, files.get(path)!);
-      staged.push([tmp, abs]);
+      staged.push({ tmp, abs, previous: existsSync(abs) ? readFileSync(abs, 'utf8') : undefined });
+    }
+    for (const path of p.deleted) {
+      current = join(root, path);
+      accessSync(dirname(current), constants.W_OK);
     }
   } catch (e) {
-    for (const [tmp] of staged) rmSync(tmp, { force: true });
-    throw e;
+    undo([], staged, madeFolders);
+    throw new WriteError(current, reasonOf(e, current));
   }
-  for (const [tmp, abs] of staged) renameSync(tmp, abs);
+  const committed: Staged[] = [];
+  try {
+    for (const s of staged) {
+      current = s.abs;
+      renameSync(s.tmp, s.abs);
+      committed.push(s);
+    }
+  } catch (e) {
+    undo(committed, staged, madeFolders);
+    throw new WriteError(current, reasonOf(e, current));
+  }
   for (const path of p.deleted) {
     const abs = join(root, path);
-    rmSync(abs);
+    try {
+      rmSync(abs);
+    } catch (e) {
+      throw new WriteError(abs, reasonOf(e, abs), 'the new files are in place, this file is no longer generated and remains');
+    }
     removeEmptyParents(dirname(abs), root);
   }
   return { written: [...p.added, ...p.changed], unchanged: p.unchanged, deleted: p.deleted };
+}
+
+interface Staged {
+  readonly tmp: string;
+  readonly abs: string;
+  /** Content before the write; undefined when the file is new. */
+  readonly previous: string | undefined;
+}
+
+/** Puts back the files already renamed into place, then removes the temporaries and the folders made for them. */
+function undo(committed: readonly Staged[], staged: readonly Staged[], madeFolders: readonly string[]): void {
+  for (const s of committed) {
+    if (s.previous === undefined) rmSync(s.abs, { force: true });
+    else writeFileSync(s.abs, s.previous);
+  }
+  for (const { tmp } of staged) rmSync(tmp, { force: true });
+  for (const folder of [...madeFolders].reverse()) rmSync(folder, { recursive: true, force: true });
 }
 
 function removeEmptyParents(dir: string, root: string): void {

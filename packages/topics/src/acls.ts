@@ -25,14 +25,17 @@ const CLUSTER = { type: 'cluster' } as const;
  * - consumer: Read + Describe on the topic, Read on the shared load group (Read implies Describe,
  *   which FindCoordinator needs).
  * - akhq: a cluster browser, so it sees every topic and group (wildcards), read-only by default:
- *   the Kafka ACLs are what really enforces read-only, AKHQ's own roles only shape its UI.
+ *   the Kafka ACLs are what really enforces read-only, AKHQ's own roles only shape its UI (its API
+ *   applies them only with a login, which is not configured). Read on topics (fetching records) only
+ *   with akhq.allowDataRead: metadata and consumer-group lag need no Read, as ListOffsets and
+ *   OffsetFetch take Describe on the topic and on the group (KIP-163).
  */
 export function clientUsers(fleet: Fleet): ClientUser[] {
   const topic = { type: 'topic', name: fleet.topic.name, patternType: 'literal' } as const;
   const allTopics = { type: 'topic', name: '*', patternType: 'literal' } as const;
   const allGroups = { type: 'group', name: '*', patternType: 'literal' } as const;
   const akhqRead: AclRule[] = [
-    { resource: allTopics, operations: ['Describe', 'Read', 'DescribeConfigs'] },
+    { resource: allTopics, operations: fleet.akhq.allowDataRead ? ['Describe', 'Read', 'DescribeConfigs'] : ['Describe', 'DescribeConfigs'] },
     { resource: allGroups, operations: ['Describe'] },
     { resource: CLUSTER, operations: ['Describe', 'DescribeConfigs'] },
   ];

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, KAFKA_CLIENT_LABEL, Region, labels, selectorLabels } from '@stretched-kafka/fleet';
-import { containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
+import { containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 
 /**
  * Strimzi's operator image, last patch of the last line that still supports ZooKeeper-based
@@ -39,7 +39,8 @@ export class OperatorPod extends Construct {
       timeoutSeconds: 5,
     });
     new k8s.KubeDeployment(this, 'deployment', {
-      metadata: meta,
+      // The operators read their certificates once at start: a renewal reaches them by a rollout.
+      metadata: { ...meta, annotations: reloadOnSecretChange(props.volumes) },
       spec: {
         replicas: 1,
         strategy: { type: 'Recreate' },
@@ -48,7 +49,7 @@ export class OperatorPod extends Construct {
           metadata: { labels: { ...labels(fleet, props.name, region), ...KAFKA_CLIENT_LABEL } },
           spec: {
             serviceAccountName: props.name,
-            securityContext: podSecurityContext(),
+            securityContext: podSecurityContext(fleet),
             volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } }, ...props.volumes],
             containers: [
               {

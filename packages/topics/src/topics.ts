@@ -35,6 +35,17 @@ export function kafkaTopicSpec(fleet: Fleet): KafkaTopicSpec {
 }
 
 /**
+ * Neither Argo CD nor Flux may prune a KafkaTopic: the Topic Operator deletes the Kafka topic, and
+ * its records, with its KafkaTopic, and a prune follows from harmless-looking edits (topic.name,
+ * topic.managementRegion). A KafkaTopic gone from git stays in the cluster until deleted by hand.
+ * KafkaUsers stay prunable: a user is recreated from git without loss.
+ */
+export const KEEP_ON_PRUNE = {
+  'argocd.argoproj.io/sync-options': 'Prune=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+} as const;
+
+/**
  * Topics and users, declared as KafkaTopic and KafkaUser resources and reconciled by Strimzi's
  * standalone Topic and User Operators. Only the management region gets any of it: one reconciler
  * per topic and per user, the others see the result through Kafka itself.
@@ -48,7 +59,12 @@ export const topicsComponent = {
     const selector = strimziClusterLabel(fleet);
 
     new KafkaTopic(chart, 'topic', {
-      metadata: { name: kafkaTopicResourceName(fleet.topic.name), namespace: fleet.namespace, labels: { ...labels(fleet, component, region), ...selector } },
+      metadata: {
+        name: kafkaTopicResourceName(fleet.topic.name),
+        namespace: fleet.namespace,
+        labels: { ...labels(fleet, component, region), ...selector },
+        annotations: { ...KEEP_ON_PRUNE },
+      },
       spec: kafkaTopicSpec(fleet),
     });
 

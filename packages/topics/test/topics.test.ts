@@ -1,6 +1,7 @@
 import { DEFAULT_FLEET, Fleet, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, TLS, kafkaPrincipal, loadConsumerGroup, regionOf, usersNamespace } from '@stretched-kafka/fleet';
 import { certificateRequests } from '@stretched-kafka/certificates';
-import { STRIMZI_OPERATOR_IMAGE, UNUSED_CLIENTS_CA, clientUsers, kafkaTopicResourceName, kafkaTopicSpec, topicsComponent } from '../src';
+import { RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
+import { KEEP_ON_PRUNE, STRIMZI_OPERATOR_IMAGE, UNUSED_CLIENTS_CA, clientUsers, kafkaTopicResourceName, kafkaTopicSpec, topicsComponent } from '../src';
 import { Obj, clone, crdErrors, expectHardened, synth } from './helpers';
 
 const build = (f: Fleet, region: string) => synth(topicsComponent.build, f, regionOf(f, region));
@@ -36,6 +37,29 @@ test('the KafkaTopic carries the consistency settings and the operator selector 
   expect(topic.metadata.labels!['strimzi.io/cluster']).toBe(DEFAULT_FLEET.name);
   const to = ofKind(mgmt(), 'Deployment').find((d) => d.metadata.name === 'topic-operator')!;
   expect(envOf(to).STRIMZI_RESOURCE_LABELS).toBe(`strimzi.io/cluster=${DEFAULT_FLEET.name}`);
+});
+
+test('neither Argo CD nor Flux may prune the KafkaTopic (its deletion deletes the Kafka topic); KafkaUsers stay prunable', () => {
+  const objs = mgmt();
+  const [topic] = ofKind(objs, 'KafkaTopic');
+  expect(topic.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+  expect(topic.metadata.annotations).toEqual(KEEP_ON_PRUNE);
+  // Also where a rename or a move of the management region would otherwise prune it.
+  const f = clone();
+  f.topic = { ...f.topic, name: 'orders', managementRegion: 'us-west4' };
+  expect(ofKind(build(f, 'us-west4'), 'KafkaTopic')[0].metadata.annotations).toEqual(KEEP_ON_PRUNE);
+  for (const o of objs.filter((x) => x.kind !== 'KafkaTopic')) {
+    expect(o.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBeUndefined();
+    expect(o.metadata.annotations?.['kustomize.toolkit.fluxcd.io/prune']).toBeUndefined();
+  }
+});
+
+test('Reloader rolls each operator when a certificate Secret its pod mounts is renewed', () => {
+  for (const d of ofKind(mgmt(), 'Deployment')) {
+    const mounted = [...new Set(d.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName))];
+    expect(mounted).toEqual([d.metadata.name === 'topic-operator' ? TLS.topicOperator.secret : TLS.userOperator.secret]);
+    expect(d.metadata.annotations).toEqual({ [RELOADER_SECRET_ANNOTATION]: mounted.join(',') });
+  }
 });
 
 test('topic settings follow the fleet', () => {
@@ -157,11 +181,24 @@ describe('KafkaUser ACLs are least privilege', () => {
     expect(ops(producer, 'cluster')).toEqual([]);
   });
 
+  const akhqAcls = (f: Fleet) => usersOf(f).find((u) => u.metadata.name === TLS.akhq.commonName)!.spec.authorization.acls;
+
+  test('akhq cannot fetch records unless akhq.allowDataRead: Describe is all metadata and lag need', () => {
+    const topicOps = (f: Fleet) => akhqAcls(f).filter((a: any) => a.resource.type === 'topic').flatMap((a: any) => a.operations);
+    expect(topicOps(DEFAULT_FLEET)).toEqual(['Describe', 'DescribeConfigs']);
+    expect(akhqAcls(DEFAULT_FLEET).flatMap((a: any) => a.operations)).not.toContain('Read');
+    const f = clone();
+    f.akhq.allowDataRead = true;
+    expect(topicOps(f)).toEqual(['Describe', 'Read', 'DescribeConfigs']);
+    // Lag views: OffsetFetch needs Describe on the group, ListOffsets Describe on the topic.
+    expect(akhqAcls(DEFAULT_FLEET).find((a: any) => a.resource.type === 'group').operations).toEqual(['Describe']);
+  });
+
   test('akhq is read-only unless the fleet says otherwise', () => {
     const writeOps = ['Write', 'Create', 'Delete', 'Alter', 'AlterConfigs'];
-    const akhqOps = (f: Fleet) => usersOf(f).find((u) => u.metadata.name === TLS.akhq.commonName)!.spec.authorization.acls.flatMap((a: any) => a.operations);
+    const akhqOps = (f: Fleet) => akhqAcls(f).flatMap((a: any) => a.operations);
     const ro = akhqOps(DEFAULT_FLEET);
-    expect(ro).toEqual(expect.arrayContaining(['Describe', 'Read', 'DescribeConfigs']));
+    expect(ro).toEqual(expect.arrayContaining(['Describe', 'DescribeConfigs']));
     expect(ro.filter((o: string) => writeOps.includes(o))).toEqual([]);
     const f = clone();
     f.akhq.readOnly = false;

@@ -43,7 +43,7 @@ export class ZookeeperStatefulSet extends Construct {
         template: {
           metadata: { labels: labels(fleet, 'zookeeper', region), annotations: { [CONFIG_CHECKSUM_ANNOTATION]: props.configChecksum } },
           spec: {
-            securityContext: podSecurityContext(),
+            securityContext: podSecurityContext(fleet),
             affinity: antiAffinity(selector),
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 60,
             enableServiceLinks: false,

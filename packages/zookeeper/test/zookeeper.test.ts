@@ -110,9 +110,9 @@ describe('zookeeper component (default fleet)', () => {
     expect(find(objects, 'PodDisruptionBudget', 'zookeeper').spec.maxUnavailable).toBe(1);
   });
 
-  it('admits quorum traffic from ZooKeeper pods and client traffic from brokers only', () => {
+  it('admits quorum traffic from ZooKeeper pods and client traffic from brokers only, remote ones by the other regions\' pod CIDRs', () => {
     const np = find(synth(build, fleet, fleet.regions[0]), 'NetworkPolicy', 'zookeeper').spec;
-    const cidrs = fleet.regions.map((r) => ({ ipBlock: { cidr: r.podCidr } }));
+    const cidrs = [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.136.0.0/14' } }];
     expect(np.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'zookeeper', 'app.kubernetes.io/instance': 'stretched-kafka' } } }, ...cidrs], ports: [{ protocol: 'TCP', port: 2888 }, { protocol: 'TCP', port: 3888 }] },
       { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': 'stretched-kafka' } } }, ...cidrs], ports: [{ protocol: 'TCP', port: 2281 }] },
