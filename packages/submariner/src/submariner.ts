@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, SUBMARINER, labels } from '@stretched-kafka/fleet';
 import { Broker } from '../../../imports/submariner-broker-submariner.io';
 import { Submariner } from '../../../imports/submariner-submariner.io';
+import { BrokerAccess } from './broker';
 import { brokerApiServerHost, cableDriverNeedsPsk, exportedServices } from './names';
 
 // Submariner's NAT-T/tunnel and IKE ports. The operator copies them into host ports without a
@@ -17,12 +18,13 @@ export interface SubmarinerJoinProps {
 }
 
 /**
- * Submariner objects of one region: the Broker (only in submariner.brokerRegion), the cluster's
- * join (`Submariner` CR) and the ServiceExports the clusterset names depend on. The operator
- * itself is an add-on installed by the GitOps layer. Credentials stay out of git: the join
- * names the Secret submariner.joinSecretName (keys token and ca.crt, from the broker's client
- * service account) and, for encrypting cable drivers, the PSK Secret; both are created out of band
- * in the operator namespace.
+ * Submariner objects of one region: the broker (only in submariner.brokerRegion: the Broker CR
+ * plus the access subctl would create, see BrokerAccess), the cluster's join (`Submariner` CR) and
+ * the ServiceExports the clusterset names depend on. The operator itself is an add-on installed by
+ * the GitOps layer. Credentials stay out of git: the join names the Secret
+ * submariner.joinSecretName (keys token and ca.crt, copied from the region's broker token Secret
+ * with joinSecretCommand) and, for encrypting cable drivers, the PSK Secret; both are created out
+ * of band in the operator namespace.
  */
 export class SubmarinerJoin extends Construct {
   constructor(scope: Construct, id: string, props: SubmarinerJoinProps) {
@@ -37,6 +39,7 @@ export class SubmarinerJoin extends Construct {
         metadata: { name: SUBMARINER.brokerName, namespace: sub.brokerNamespace, labels: objectLabels },
         spec: { components: ['service-discovery', 'connectivity'], globalnetEnabled: false },
       });
+      new BrokerAccess(this, 'broker-access', { fleet, labels: objectLabels });
     }
 
     new k8s.KubeNamespace(this, 'operator-namespace', {

@@ -1,5 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { DEFAULT_FLEET, Fleet, FleetError, KAFKA, SUBMARINER, ZOOKEEPER, regionOf } from '@stretched-kafka/fleet';
-import { brokerApiServerHost, exportedServices, submarinerComponent } from '../src';
+import {
+  BROKER_CLUSTER_ROLE,
+  brokerApiServerHost,
+  brokerClientServiceAccount,
+  brokerClientTokenSecret,
+  exportedServices,
+  joinSecretCommand,
+  joinSecretTemplate,
+  submarinerComponent,
+} from '../src';
 import { Obj, clone, crdErrors, fourRegionFleet, synth } from '../../../test/fleets';
 
 const build = (f: Fleet, regionName: string) => synth(submarinerComponent.build, f, regionOf(f, regionName));
@@ -32,6 +42,76 @@ describe('Broker', () => {
     expect(ofKind(build(f, 'us-east4'), 'Broker')).toEqual([]);
     expect(ofKind(build(f, 'us-west4'), 'Broker')[0].metadata.namespace).toBe('mcs-broker');
     expect(join(build(f, 'us-east4')).spec.brokerK8sRemoteNamespace).toBe('mcs-broker');
+  });
+});
+
+describe('broker access, as subctl deploy-broker and join create it', () => {
+  const objs = build(DEFAULT_FLEET, 'us-east4');
+  const inBroker = (kind: string) => ofKind(objs, kind).filter((o) => o.metadata.namespace === 'submariner-k8s-broker') as any[];
+
+  test('the broker-cluster Role with the rules of the operator\'s broker-client role', () => {
+    const [role] = inBroker('Role');
+    expect(role.metadata.name).toBe('submariner-k8s-broker-cluster');
+    const verbs = ['create', 'get', 'list', 'watch', 'patch', 'update', 'delete'];
+    expect(role.rules).toEqual([
+      { apiGroups: ['submariner.io'], resources: ['clusters', 'endpoints'], verbs },
+      { apiGroups: ['multicluster.x-k8s.io'], resources: ['*'], verbs },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices', 'endpointslices/restricted'], verbs },
+    ]);
+  });
+
+  test('one ServiceAccount, RoleBinding and token Secret per fleet region, named from the cluster id as subctl does', () => {
+    expect(inBroker('ServiceAccount').map((o) => o.metadata.name)).toEqual(['cluster-cluster1', 'cluster-cluster2', 'cluster-cluster3']);
+    for (const region of DEFAULT_FLEET.regions) {
+      const sa = brokerClientServiceAccount(region);
+      const [binding] = inBroker('RoleBinding').filter((b) => b.metadata.name === `${sa}-submariner-k8s-broker-cluster`);
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: BROKER_CLUSTER_ROLE });
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa, namespace: 'submariner-k8s-broker' }]);
+      const [token] = inBroker('Secret').filter((t) => t.metadata.name === brokerClientTokenSecret(region));
+      expect(token.type).toBe('kubernetes.io/service-account-token');
+      expect(token.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': sa });
+    }
+    expect(inBroker('Secret')).toHaveLength(3);
+    expect(inBroker('RoleBinding')).toHaveLength(3);
+  });
+
+  test('only in the broker region, in the broker namespace, for every region of a larger fleet', () => {
+    const f = clone();
+    f.submariner.brokerRegion = 'us-west4';
+    f.submariner.brokerNamespace = 'mcs-broker';
+    for (const kind of ['Role', 'RoleBinding', 'ServiceAccount', 'Secret']) expect(ofKind(build(f, 'us-east4'), kind)).toEqual([]);
+    const west = build(f, 'us-west4');
+    for (const kind of ['Role', 'RoleBinding', 'ServiceAccount', 'Secret']) for (const o of ofKind(west, kind)) expect(o.metadata.namespace).toBe('mcs-broker');
+    const four = fourRegionFleet();
+    expect(ofKind(build(four, 'us-east4'), 'ServiceAccount').map((o) => o.metadata.name)).toEqual(['cluster-cluster1', 'cluster-cluster2', 'cluster-cluster3', 'cluster-cluster4']);
+  });
+
+  test('the join Secret command copies a region\'s token and CA from the broker into its operator namespace', () => {
+    const central = regionOf(DEFAULT_FLEET, 'us-central1');
+    expect(joinSecretCommand(DEFAULT_FLEET, central)).toBe(
+      'kubectl --context us-east4 -n submariner-k8s-broker get secret cluster-cluster2-token ' +
+        `-o go-template='{"apiVersion":"v1","kind":"Secret","metadata":{"name":"submariner-broker-join","namespace":"submariner-operator"},"type":"Opaque",` +
+        `"data":{"token":"{{index .data "token"}}","ca.crt":"{{index .data "ca.crt"}}"}}' | kubectl --context us-central1 apply -f -`,
+    );
+    expect(joinSecretCommand(DEFAULT_FLEET, central, { broker: 'hub', cluster: 'c2' })).toMatch(/^kubectl --context hub -n .* \| kubectl --context c2 apply -f -$/);
+    // The join CR names the Secret the command writes.
+    expect(joinSecretCommand(DEFAULT_FLEET, central)).toContain(`"name":"${join(build(DEFAULT_FLEET, 'us-central1')).spec.brokerK8sSecret}"`);
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+  (kubectl ? test : test.skip)('kubectl renders the template into a join Secret holding exactly token and ca.crt, bytes unchanged', () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const res = spawnSync(
+      'kubectl',
+      ['create', 'secret', 'generic', 'cluster-cluster2-token', '--from-literal=token=eyJhbGciOi.x.y', `--from-literal=ca.crt=${ca}`, '--from-literal=namespace=submariner-k8s-broker', '--dry-run=client', '-o', `go-template=${joinSecretTemplate(DEFAULT_FLEET)}`],
+      { encoding: 'utf8' },
+    );
+    expect(res.stderr).toBe('');
+    const out = JSON.parse(res.stdout);
+    expect(out.metadata).toEqual({ name: 'submariner-broker-join', namespace: 'submariner-operator' });
+    expect(Object.keys(out.data).sort()).toEqual(['ca.crt', 'token']);
+    expect(Buffer.from(out.data['ca.crt'], 'base64').toString()).toBe(ca);
+    expect(Buffer.from(out.data.token, 'base64').toString()).toBe('eyJhbGciOi.x.y');
   });
 });
 
@@ -72,8 +152,14 @@ describe('Submariner join', () => {
       for (const region of f.regions) {
         const objs = synth(submarinerComponent.build, f, region);
         for (const key of ['brokerK8sApiServerToken', 'brokerK8sCA', 'ceIPSecPSK']) expect(join(objs).spec).not.toHaveProperty(key);
-        expect(ofKind(objs, 'Secret')).toEqual([]);
-        expect(JSON.stringify(objs)).not.toMatch(/BEGIN|token|password/i);
+        // The only Secrets are the broker's token Secrets, which Kubernetes fills: no data in git.
+        for (const s of ofKind(objs, 'Secret') as any[]) {
+          expect(s.type).toBe('kubernetes.io/service-account-token');
+          expect(s).not.toHaveProperty('data');
+          expect(s).not.toHaveProperty('stringData');
+        }
+        expect(ofKind(objs, 'Secret').length > 0).toBe(region.name === f.submariner.brokerRegion);
+        expect(JSON.stringify(objs)).not.toMatch(/BEGIN|password/i);
       }
     }
   });
@@ -112,10 +198,11 @@ describe('ServiceExports', () => {
 describe('upstream CRD schemas', () => {
   const all = [DEFAULT_FLEET, fourRegionFleet()].flatMap((f) => f.regions.flatMap((r) => synth(submarinerComponent.build, f, r)));
 
-  test('Submariner, Broker and ServiceExport validate, required fields present', () => {
-    expect(crdErrors(ofKind(all, 'Submariner'))).toEqual([]);
-    expect(crdErrors(ofKind(all, 'Broker'))).toEqual([]);
-    expect(crdErrors(ofKind(all, 'ServiceExport'))).toEqual([]);
+  test('Submariner, Broker, ServiceExport and the broker access objects validate, required fields present', () => {
+    for (const kind of ['Submariner', 'Broker', 'ServiceExport', 'Role', 'RoleBinding', 'ServiceAccount', 'Secret']) {
+      expect(ofKind(all, kind).length).toBeGreaterThan(0);
+      expect(crdErrors(ofKind(all, kind))).toEqual([]);
+    }
   });
 
   test('the validator does reject a join without a required field', () => {
