@@ -1,6 +1,7 @@
+import * as yaml from 'js-yaml';
 import { Fleet, SUBMARINER } from '@stretched-kafka/fleet';
 import { ApplicationSpecIgnoreDifferences } from '../../../imports/argocd-application-argoproj.io';
-import { CERT_MANAGER, STRIMZI_REPO, SUBMARINER_CHARTS, strimziVersion, submarinerChartVersion } from './versions';
+import { CERT_MANAGER, RELOADER, STRIMZI_REPO, SUBMARINER_CHARTS, strimziVersion, submarinerChartVersion } from './versions';
 
 /** An object a chart renders that a generated layer owns instead; it is deleted after rendering. */
 export interface DroppedObject {
@@ -9,6 +10,30 @@ export interface DroppedObject {
   readonly name: string;
   readonly namespace: string;
 }
+
+/**
+ * A strategic-merge patch applied to one rendered object after the chart is rendered (Argo CD:
+ * the inflation kustomization; Flux: a post-renderer). Used where values cannot express a change:
+ * Helm deletes a default only for a `null` value, and both Argo CD's valuesObject and Flux's
+ * kustomize-controller drop nulls (argo-cd#16312, kustomize-controller#372).
+ */
+export interface ObjectPatch {
+  readonly target: DroppedObject;
+  /** The object's fields to merge, besides apiVersion/kind/metadata; `null` deletes a field. */
+  readonly merge: Readonly<Record<string, unknown>>;
+}
+
+/** A cluster-scoped kind an add-on creates (AppProject clusterResourceWhitelist). */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+const CRD: GroupKind = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
+const CLUSTER_RBAC: GroupKind[] = [
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];
 
 /** An add-on installed from a Helm chart. */
 export interface HelmAddon {
@@ -23,8 +48,11 @@ export interface HelmAddon {
   readonly version: string;
   readonly values: Readonly<Record<string, unknown>>;
   readonly drop: readonly DroppedObject[];
+  readonly patches: readonly ObjectPatch[];
   /** Fields controllers write into the chart's objects after install (Argo CD ignoreDifferences). */
   readonly ignoreDifferences: readonly ApplicationSpecIgnoreDifferences[];
+  /** Cluster-scoped kinds the chart renders. */
+  readonly clusterKinds: readonly GroupKind[];
 }
 
 /** An add-on applied from plain manifests at a tag of an upstream repository. */
@@ -35,6 +63,8 @@ export interface GitAddon {
   readonly tag: string;
   /** Files to apply, relative to the repository root. */
   readonly files: readonly string[];
+  /** Cluster-scoped kinds the files create. */
+  readonly clusterKinds: readonly GroupKind[];
 }
 
 export type Addon = HelmAddon | GitAddon;
@@ -47,7 +77,9 @@ export type Addon = HelmAddon | GitAddon;
  *   token from the out-of-band Secret), so that object is deleted after rendering. No broker chart:
  *   the submariner layer's `Broker` CR makes the operator deploy the broker, as `subctl` does;
  * - Strimzi's KafkaTopic and KafkaUser CRDs only, from the release tag: the strimzi-kafka-operator
- *   chart would also run a Cluster Operator with cluster-wide RBAC that nothing here needs.
+ *   chart would also run a Cluster Operator with cluster-wide RBAC that nothing here needs;
+ * - stakater Reloader, which rolls the Deployments annotated `secret.reloader.stakater.com/reload`
+ *   (Topic and User Operators, AKHQ) when cert-manager renews their certificates.
  */
 export function addons(fleet: Fleet): Addon[] {
   return [
@@ -66,10 +98,17 @@ export function addons(fleet: Fleet): Addon[] {
         global: { leaderElection: { namespace: CERT_MANAGER.namespace } },
       },
       drop: [],
+      patches: [],
       ignoreDifferences: [
         // cainjector writes the CA bundle into the webhook configurations.
         { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
         { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+      ],
+      clusterKinds: [
+        CRD,
+        ...CLUSTER_RBAC,
+        { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
       ],
     },
     {
@@ -83,7 +122,9 @@ export function addons(fleet: Fleet): Addon[] {
       values: {},
       // The chart names its join CR `submariner` in the operator namespace (fixed in its template).
       drop: [{ apiVersion: 'submariner.io/v1alpha1', kind: 'Submariner', name: 'submariner', namespace: SUBMARINER.operatorNamespace }],
+      patches: [],
       ignoreDifferences: [],
+      clusterKinds: [CRD, ...CLUSTER_RBAC],
     },
     {
       type: 'git',
@@ -91,8 +132,70 @@ export function addons(fleet: Fleet): Addon[] {
       repoUrl: STRIMZI_REPO,
       tag: strimziVersion(),
       files: ['install/topic-operator/04-Crd-kafkatopic.yaml', 'install/user-operator/04-Crd-kafkauser.yaml'],
+      clusterKinds: [CRD],
     },
+    reloader(fleet),
   ];
+}
+
+/** Reloader's Deployment, named by fullnameOverride (the chart would call it `<release>-reloader`). */
+const RELOADER_DEPLOYMENT = 'reloader';
+
+function reloader(fleet: Fleet): HelmAddon {
+  return {
+    type: 'helm',
+    name: 'reloader',
+    namespace: RELOADER.namespace,
+    repoName: 'stakater',
+    repoUrl: RELOADER.repoUrl,
+    chart: RELOADER.chart,
+    version: RELOADER.version,
+    values: {
+      fullnameOverride: RELOADER_DEPLOYMENT,
+      reloader: {
+        // Watching every namespace needs the chart's ClusterRole; the selector keeps Reloader from
+        // acting anywhere but in the stack's namespace, where the annotated Deployments live.
+        watchGlobally: true,
+        namespaceSelector: `kubernetes.io/metadata.name=${fleet.namespace}`,
+        // The default strategy adds an env var to the pod template, which Argo CD reports as drift
+        // and self-heal reverts; an annotation is ignored by the stack Applications (see argocd.ts).
+        reloadStrategy: 'annotations',
+        readOnlyRootFileSystem: true,
+        deployment: {
+          containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+        },
+      },
+    },
+    drop: [],
+    patches: [
+      {
+        // The chart pins runAsUser 65534, which OpenShift's restricted-v2 SCC refuses (UIDs come from
+        // the namespace's range). The image runs as the numeric non-root USER 65532, so without the
+        // field runAsNonRoot still holds on any cluster.
+        target: { apiVersion: 'apps/v1', kind: 'Deployment', name: RELOADER_DEPLOYMENT, namespace: RELOADER.namespace },
+        merge: { spec: { template: { spec: { securityContext: { runAsUser: null } } } } },
+      },
+    ],
+    ignoreDifferences: [],
+    clusterKinds: CLUSTER_RBAC,
+  };
+}
+
+/** Whether a chart's output is changed after rendering (objects dropped or patched). */
+export function postRendered(addon: HelmAddon): boolean {
+  return addon.drop.length > 0 || addon.patches.length > 0;
+}
+
+/** Kustomize strategic-merge patch that changes one rendered object. */
+export function mergePatch(p: ObjectPatch): string {
+  const { apiVersion, kind, name, namespace } = p.target;
+  return yaml.dump({ apiVersion, kind, metadata: { name, namespace }, ...p.merge }, { lineWidth: -1 });
+}
+
+/** Every post-render patch of a chart: deletions first, then merges. */
+export function postRenderPatches(addon: HelmAddon): string[] {
+  return [...addon.drop.map(deletePatch), ...addon.patches.map(mergePatch)];
 }
 
 /** Kustomize strategic-merge patch that deletes one rendered object. */

@@ -4,7 +4,7 @@ import { Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } 
 import { ApplicationSet } from '../../../imports/argocd-applicationset-argoproj.io';
 import { AppProject } from '../../../imports/argocd-appproject-argoproj.io';
 import type { Manifest, RegionLayout } from '../../synth/src/component';
-import { Addon, HelmAddon, commonFolder, deletePatch } from './addons';
+import { Addon, HelmAddon, commonFolder, postRendered, postRenderPatches } from './addons';
 
 /** Namespace of the Argo CD installation on the control cluster (where Applications live). */
 export const ARGOCD_NAMESPACE = 'argocd';
@@ -41,7 +41,12 @@ const STACK_IGNORE: Record<string, ApplicationSpecIgnoreDifferences> = {
   // Lighthouse reports export conditions; the Submariner operator reports discovered CIDRs and gateways.
   'multicluster.x-k8s.io/ServiceExport': { group: 'multicluster.x-k8s.io', kind: 'ServiceExport', jsonPointers: ['/status'] },
   'submariner.io/Submariner': { group: 'submariner.io', kind: 'Submariner', jsonPointers: ['/status'] },
+  // Reloader (annotations strategy) marks the pod template of a Deployment it restarted.
+  'apps/Deployment': { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.template.metadata.annotations["reloader.stakater.com/last-reloaded-from"]'] },
 };
+
+/** Label every stack Application carries with its region; the rolling sync selects regions by it. */
+export const REGION_LABEL = 'topology.kubernetes.io/region';
 
 function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
@@ -97,13 +102,36 @@ export function inflationFolder(argocdFolder: string, addon: HelmAddon): string 
   return `${argocdFolder}/addons/${addon.name}`;
 }
 
-/** kustomization.yaml that renders a chart (kustomize helmCharts, needs `--enable-helm`) and drops objects. */
+/** kustomization.yaml that renders a chart (kustomize helmCharts, needs `--enable-helm`) and drops or patches objects. */
 export function inflationKustomization(addon: HelmAddon): Record<string, unknown> {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     helmCharts: [{ name: addon.chart, repo: addon.repoUrl, version: addon.version, releaseName: addon.name, namespace: addon.namespace, includeCRDs: true, valuesInline: addon.values }],
-    patches: addon.drop.map((o) => ({ patch: deletePatch(o) })),
+    patches: postRenderPatches(addon).map((patch) => ({ patch })),
+  };
+}
+
+/**
+ * Progressive sync of the stack: one step per region, in fleet order, so a change that restarts
+ * brokers reaches one region at a time and the next region starts only when the previous one's
+ * Application is Healthy again (one replica per partition down at a time instead of up to three).
+ * The ApplicationSet controller runs it only with `applicationsetcontroller.enable.progressive.syncs`
+ * ("true" in argocd-cmd-params-cm); without the flag it ignores `strategy` and the Applications keep
+ * their automated policy, all regions at once. With the flag it strips `automated` from the
+ * generated Applications and syncs the OutOfSync ones itself, step by step, with the template's
+ * retry and sync options and, as prune, `automated.prune` (so the template keeps `automated`);
+ * drift makes an Application OutOfSync, which it re-syncs at its step (selfHeal has no effect).
+ * A step that never gets Healthy holds back the next ones: on first install (one region's ZooKeeper
+ * members are no quorum, so its StatefulSet never gets ready alone), with a region down, or with a
+ * failed Job. A manual sync of the held-back Applications always works.
+ * It syncs on its own whatever the template says, so it is left out under manual sync.
+ */
+export function rollingSync(fleet: Fleet, regions: readonly RegionLayout[]) {
+  if (!fleet.gitops.automatedSync) return undefined;
+  return {
+    type: 'RollingSync',
+    rollingSync: { steps: regions.map((r) => ({ matchExpressions: [{ key: REGION_LABEL, operator: 'In', values: [r.region.name] }] })) },
   };
 }
 
@@ -112,7 +140,7 @@ function addonSource(fleet: Fleet, addon: Addon, argocdFolder: string): Applicat
     const { folder, relative } = commonFolder(addon.files);
     return { repoUrl: addon.repoUrl, targetRevision: addon.tag, path: folder, directory: { recurse: true, include: `{${relative.join(',')}}` } };
   }
-  if (addon.drop.length > 0) {
+  if (postRendered(addon)) {
     return { repoUrl: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: `${fleet.gitops.path}/${inflationFolder(argocdFolder, addon)}` };
   }
   return { repoUrl: addon.repoUrl, chart: addon.chart, targetRevision: addon.version, helm: { releaseName: addon.name, valuesObject: addon.values } };
@@ -148,13 +176,10 @@ export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
   const clusterKinds = new Map<string, { group: string; kind: string }>();
   for (const { group, kind } of [
     ...objects.filter((o) => !o.metadata.namespace).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind })),
-    // What the add-on charts and CRD manifests create outside namespaces.
+    // CreateNamespace=true creates the charts' namespaces.
     { group: '', kind: 'Namespace' },
-    { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
-    { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-    { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-    { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
-    { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+    // What the add-on charts and CRD manifests create outside namespaces.
+    ...addons.flatMap((a) => a.clusterKinds),
   ]) {
     clusterKinds.set(`${group}/${kind}`, { group, kind });
   }
@@ -198,6 +223,7 @@ export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
   }
 
   const ignoreDifferences = stackIgnoreDifferences(regions);
+  const strategy = rollingSync(fleet, regions);
   new ApplicationSet(chart, 'stack', {
     metadata: meta(fleet.name, ARGOCD_WAVES.stack),
     spec: {
@@ -205,9 +231,10 @@ export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
       goTemplateOptions: ['missingkey=error'],
       // Deleting the ApplicationSet must never take Kafka down with it.
       syncPolicy: { preserveResourcesOnDeletion: true },
+      ...(strategy ? { strategy } : {}),
       generators: [{ list: { elements: regions.map((l) => ({ region: l.region.name, server: l.region.kubeApiServer, path: `${fleet.gitops.path}/${l.folder}` })) } }],
       template: {
-        metadata: { name: `${fleet.name}-{{.region}}`, labels: { ...labels, 'topology.kubernetes.io/region': '{{.region}}' } },
+        metadata: { name: `${fleet.name}-{{.region}}`, labels: { ...labels, [REGION_LABEL]: '{{.region}}' } },
         spec: {
           project,
           source: { repoUrl: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: '{{.path}}' },

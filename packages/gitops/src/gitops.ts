@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Fleet, GITOPS_FOLDERS } from '@stretched-kafka/fleet';
 import type { GlobalFolder, RegionLayout } from '../../synth/src/component';
-import { HelmAddon, addons } from './addons';
+import { HelmAddon, addons, postRendered } from './addons';
 import { ARGOCD_WAVES, buildArgoCd, inflationFolder, inflationKustomization } from './argocd';
 import { buildFlux } from './flux';
 
@@ -9,7 +9,7 @@ import { buildFlux } from './flux';
  * GitOps control objects, written outside the region folders:
  * - `argocd/`: AppProject, root Application, add-on Applications and the stack ApplicationSet,
  *   applied to the Argo CD control cluster; `argocd/addons/<chart>/` holds the kustomizations
- *   that inflate charts whose output needs trimming;
+ *   that inflate charts whose output needs trimming or patching;
  * - `flux/<region>/`: each cluster's `flux bootstrap --path`; no kustomization.yaml, so that
  *   kustomize-controller generates one that also includes the bootstrap's flux-system/ folder.
  * Its wave is the add-ons' place in the GitOps order: before every region layer.
@@ -23,7 +23,7 @@ export const gitopsComponent = {
     return [
       { folder: argocd, build: (chart) => buildArgoCd(chart, { fleet, regions, addons: list, folder: argocd }) },
       ...list
-        .filter((a): a is HelmAddon => a.type === 'helm' && a.drop.length > 0)
+        .filter((a): a is HelmAddon => a.type === 'helm' && postRendered(a))
         .map((a) => ({ folder: inflationFolder(argocd, a), kustomization: inflationKustomization(a) })),
       ...regions.map((region) => ({
         folder: `${GITOPS_FOLDERS.flux}/${region.folder}`,

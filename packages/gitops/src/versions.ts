@@ -19,6 +19,17 @@ export const SUBMARINER_CHARTS = {
   chart: 'submariner-operator',
 } as const;
 
+/**
+ * stakater Reloader restarts the Deployments that name a Secret in `secret.reloader.stakater.com/reload`
+ * when cert-manager renews it. Chart 2.2.17 carries Reloader v1.4.22 (stakater/Reloader PR #1218).
+ */
+export const RELOADER = {
+  repoUrl: 'https://stakater.github.io/stakater-charts',
+  chart: 'reloader',
+  version: '2.2.17',
+  namespace: 'reloader',
+} as const;
+
 export const STRIMZI_REPO = 'https://github.com/strimzi/strimzi-kafka-operator.git';
 
 /** Tag of an image reference (`repo:tag` or `repo:tag@sha256:...`). */

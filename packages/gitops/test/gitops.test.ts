@@ -5,7 +5,7 @@ import { namespaceComponent } from '@stretched-kafka/platform';
 import { render, RenderedFile, SYNC_WAVE_ANNOTATION } from '../../synth/src/render';
 import { COMPONENTS } from '../../synth/src/components';
 import type { Component } from '../../synth/src/component';
-import { commonFolder, fluxGitUrl, gitopsComponent, imageTag, keepOnly, layerName } from '../src';
+import { addons, commonFolder, fluxBootstrapCommand, fluxGitUrl, gitopsComponent, imageTag, isBranch, keepOnly, layerName, mergePatch, RELOADER } from '../src';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
 
@@ -58,6 +58,11 @@ describe('pure helpers', () => {
     expect(keepOnly(['top.yaml']).split('\n').filter(Boolean)).toEqual(['/*', '!/top.yaml']);
   });
 
+  test('mergePatch writes a strategic-merge patch whose null deletes the field', () => {
+    const text = mergePatch({ target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', namespace: 'ns' }, merge: { spec: { x: null } } });
+    expect(text).toBe('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  namespace: ns\nspec:\n  x: null\n');
+  });
+
   test('commonFolder finds the deepest shared folder', () => {
     expect(commonFolder(['install/t/a.yaml', 'install/u/b.yaml'])).toEqual({ folder: 'install', relative: ['t/a.yaml', 'u/b.yaml'] });
     expect(commonFolder(['x.yaml', 'd/y.yaml'])).toEqual({ folder: '.', relative: ['x.yaml', 'd/y.yaml'] });
@@ -94,8 +99,11 @@ describe('render with the GitOps component', () => {
 
   test('add-on Applications come one wave before the stack, per region, on the region cluster', () => {
     const apps = argo.filter((o) => o.kind === 'Application' && o.metadata.annotations?.[SYNC_WAVE_ANNOTATION] === '-1');
-    expect(apps).toHaveLength(fleet.regions.length * 3);
-    for (const r of fleet.regions) expect(apps.filter((a) => a.spec.destination.server === r.kubeApiServer)).toHaveLength(3);
+    expect(apps).toHaveLength(fleet.regions.length * 4);
+    for (const r of fleet.regions) {
+      const mine = apps.filter((a) => a.spec.destination.server === r.kubeApiServer);
+      expect(mine.map((a) => a.metadata.name).sort()).toEqual(['cert-manager', 'reloader', 'strimzi-crds', 'submariner-operator'].map((n) => `${fleet.name}-${r.name}-${n}`));
+    }
     expect(Number(one(argo, 'ApplicationSet', fleet.name).metadata.annotations![SYNC_WAVE_ANNOTATION])).toBeGreaterThan(-1);
     expect(Number(one(argo, 'AppProject', fleet.name).metadata.annotations![SYNC_WAVE_ANNOTATION])).toBeLessThan(-1);
     for (const a of apps) expect(a.spec.syncPolicy.automated.prune).toBe(false);
@@ -112,6 +120,48 @@ describe('render with the GitOps component', () => {
     const sources = new Set(argo.filter((o) => o.kind === 'Application').map((a) => a.spec.source.repoURL));
     expect(new Set(project.spec.sourceRepos)).toEqual(sources);
     expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: '', kind: 'Namespace' });
+    // Every cluster-scoped kind an add-on declares (Reloader: its ClusterRole and binding) is admitted, nothing more.
+    const declared = new Set(addons(fleet).flatMap((a) => a.clusterKinds.map((k) => `${k.group}/${k.kind}`)));
+    expect(declared).toEqual(new Set(['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'apiextensions.k8s.io/CustomResourceDefinition', 'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration']));
+    expect(new Set(project.spec.clusterResourceWhitelist.map((k: any) => `${k.group}/${k.kind}`))).toEqual(new Set(['/Namespace', ...declared]));
+    for (const r of fleet.regions) expect(project.spec.destinations).toContainEqual({ server: r.kubeApiServer, namespace: RELOADER.namespace });
+  });
+
+  test('Argo CD rolls the stack region by region, in fleet order, by the region label of each Application', () => {
+    const set = one(argo, 'ApplicationSet', fleet.name);
+    expect(set.spec.strategy).toEqual({
+      type: 'RollingSync',
+      rollingSync: { steps: fleet.regions.map((r) => ({ matchExpressions: [{ key: 'topology.kubernetes.io/region', operator: 'In', values: [r.name] }] })) },
+    });
+    expect(set.spec.template.metadata.labels['topology.kubernetes.io/region']).toBe('{{.region}}');
+    // Each generated Application matches exactly one step: the one of its own region.
+    for (const e of set.spec.generators[0].list.elements) {
+      const steps = set.spec.strategy.rollingSync.steps.filter((st: any) => st.matchExpressions.every((m: any) => m.values.includes(e.region)));
+      expect(steps).toHaveLength(1);
+    }
+    // The controller takes prune from automated.prune when it syncs a step, so the template keeps it.
+    expect(set.spec.template.spec.syncPolicy.automated.prune).toBe(fleet.gitops.prune);
+  });
+
+  test('Reloader is pinned and installed before the layers in both tools, with its OpenShift and GitOps settings', () => {
+    const app = one(argo, 'Application', `${fleet.name}-us-east4-reloader`);
+    expect(app.spec.destination.namespace).toBe('reloader');
+    expect(app.spec.source.path).toBe(`${fleet.gitops.path}/argocd/addons/reloader`);
+    const inflation = yaml.load(files.find((f) => f.path === 'argocd/addons/reloader/kustomization.yaml')!.content) as any;
+    expect(inflation.helmCharts).toEqual([expect.objectContaining({ name: 'reloader', repo: 'https://stakater.github.io/stakater-charts', version: RELOADER.version, namespace: 'reloader' })]);
+    const values = inflation.helmCharts[0].valuesInline;
+    expect(values.reloader).toMatchObject({ reloadStrategy: 'annotations', namespaceSelector: `kubernetes.io/metadata.name=${fleet.namespace}`, watchGlobally: true });
+    const [patch] = inflation.patches.map((p: any) => yaml.load(p.patch));
+    expect(patch).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reloader', namespace: 'reloader' }, spec: { template: { spec: { securityContext: { runAsUser: null } } } } });
+    for (const r of fleet.regions) {
+      const flux = objectsIn(files, `flux/${r.name}/`);
+      const release = one(flux, 'HelmRelease', 'reloader');
+      expect(release.spec).toMatchObject({ targetNamespace: 'reloader', install: { createNamespace: true }, chart: { spec: { chart: 'reloader', version: RELOADER.version, sourceRef: { kind: 'HelmRepository', name: 'stakater' } } } });
+      expect(release.spec.values).toEqual(values);
+      expect(release.spec.postRenderers[0].kustomize.patches.map((p: any) => yaml.load(p.patch))).toEqual([patch]);
+      expect(one(flux, 'HelmRepository', 'stakater').spec.url).toBe('https://stakater.github.io/stakater-charts');
+      expect(one(flux, 'Kustomization', layerName(fleet, 'namespace')).spec.healthChecks).toContainEqual({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'reloader', namespace: 'flux-system' });
+    }
   });
 
   test('every region object carries its component wave, as a string', () => {
@@ -129,14 +179,15 @@ describe('render with the GitOps component', () => {
       ks.forEach((k, i) => {
         expect(k.spec.path).toBe(`./${fleet.gitops.path}/${r.name}/${layers[i]}`);
         expect(k.spec.prune).toBe(fleet.gitops.prune);
-        expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: fleet.name });
+        expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'flux-system' });
         expect(k.spec.dependsOn).toEqual(i === 0 ? [{ name: 'strimzi-crds' }] : [{ name: layerName(fleet, layers[i - 1]) }]);
       });
       expect(layers[layers.length - 1]).toBe('loadjobs');
       expect(layers.includes('topics')).toBe(r.name === fleet.topic.managementRegion);
       const gates = ks[0].spec.healthChecks.filter((h: any) => h.kind === 'HelmRelease').map((h: any) => h.name);
       expect(gates.sort()).toEqual(flux.filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name).sort());
-      expect(one(flux, 'GitRepository', fleet.name).spec).toMatchObject({ url: fleet.gitops.repoUrl, ref: { branch: fleet.gitops.revision } });
+      // The layers read the bootstrap source: the only GitRepository written here is the Strimzi CRDs' tag.
+      expect(flux.filter((o) => o.kind === 'GitRepository').map((o) => o.metadata.name)).toEqual(['strimzi-crds']);
       expect(files.some((f) => f.path === `flux/${r.name}/kustomization.yaml`)).toBe(false);
     }
   });
@@ -147,7 +198,7 @@ describe('render with the GitOps component', () => {
     expect(helmApps.length).toBeGreaterThan(0);
     for (const a of helmApps) expect(a.spec.source.targetRevision).toMatch(exact);
     const releases = objectsIn(files, 'flux/').filter((o) => o.kind === 'HelmRelease');
-    expect(releases.length).toBe(fleet.regions.length * 2);
+    expect(releases.length).toBe(fleet.regions.length * 3);
     for (const h of releases) {
       expect(h.spec.chart.spec.version).toMatch(exact);
       expect(h.spec.install.crds).toBe('CreateReplace');
@@ -178,10 +229,11 @@ describe('fleet flags drive sync automation', () => {
     for (const k of objectsIn(files, 'flux/').filter((o) => o.kind === 'Kustomization' && o.metadata.name.startsWith(`${fleet.name}-`))) expect(k.spec.prune).toBe(prune);
   });
 
-  test('automatedSync=false leaves every Application to manual sync', () => {
+  test('automatedSync=false leaves every Application to manual sync, and no rolling sync syncs on its own', () => {
     const fleet = fleetWith((f) => (f.gitops.automatedSync = false));
     const apps = objectsIn(render(fleet, STUBS).files, 'argocd/').filter((o) => o.kind === 'Application' || o.kind === 'ApplicationSet');
     for (const a of apps) expect((a.kind === 'ApplicationSet' ? a.spec.template.spec : a.spec).syncPolicy.automated).toBeUndefined();
+    expect(apps.find((a) => a.kind === 'ApplicationSet')!.spec.strategy).toBeUndefined();
   });
 
   test('another repo path and an scp-like URL reach both tools', () => {
@@ -190,10 +242,34 @@ describe('fleet flags drive sync automation', () => {
     const set = one(objectsIn(files, 'argocd/'), 'ApplicationSet', fleet.name);
     expect(set.spec.generators[0].list.elements[0].path).toBe(`deploy/clusters/${fleet.regions[0].name}`);
     expect(set.spec.template.spec.source.repoURL).toBe('git@git.example.com:platform/kafka.git');
-    const git = one(objectsIn(files, `flux/${fleet.regions[0].name}/`), 'GitRepository', fleet.name);
-    expect(git.spec).toMatchObject({ url: 'ssh://git@git.example.com/platform/kafka.git', ref: { branch: 'release' }, secretRef: { name: 'flux-system' } });
+    expect(fluxBootstrapCommand(fleet, fleet.regions[0])).toBe('flux bootstrap git --url=ssh://git@git.example.com/platform/kafka.git --branch=release --path=deploy/clusters/flux/us-east4');
     const ks = one(objectsIn(files, `flux/${fleet.regions[0].name}/`), 'Kustomization', layerName(fleet, 'namespace'));
     expect(ks.spec.path).toBe(`./deploy/clusters/${fleet.regions[0].name}/namespace`);
+    expect(ks.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'flux-system' });
+  });
+
+  test('a private HTTPS repository needs nothing more in git: the layers reuse the bootstrap credentials', () => {
+    const fleet = fleetWith((f) => Object.assign(f.gitops, { repoUrl: 'https://git.example.com/private/kafka.git' }));
+    const flux = objectsIn(render(fleet, STUBS).files, 'flux/');
+    const layers = flux.filter((o) => o.kind === 'Kustomization' && o.metadata.name.startsWith(`${fleet.name}-`));
+    expect(layers.length).toBeGreaterThan(0);
+    for (const k of layers) expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'flux-system' });
+    // No GitRepository of the fleet's repository that could lack the token.
+    expect(flux.filter((o) => o.kind === 'GitRepository' && o.spec.url === fleet.gitops.repoUrl)).toEqual([]);
+    expect(fluxBootstrapCommand(fleet, fleet.regions[1])).toBe('flux bootstrap git --url=https://git.example.com/private/kafka.git --branch=main --path=clusters/flux/us-central1');
+  });
+
+  test('Flux bootstrap follows a branch: a tag or a commit is refused, a per-region branch is accepted', () => {
+    expect(isBranch('main')).toBe(true);
+    expect(isBranch('deploy/us-east4')).toBe(true);
+    expect(isBranch('v1.2.3')).toBe(false);
+    expect(isBranch('a'.repeat(40))).toBe(false);
+    expect(isBranch('HEAD')).toBe(false);
+    const tagged = fleetWith((f) => (f.gitops.revision = 'v1.4.0'));
+    expect(() => fluxBootstrapCommand(tagged, tagged.regions[0])).toThrow('revision "v1.4.0": flux bootstrap tracks a branch, not a tag or a commit');
+    // The Flux objects do not depend on the revision, so a tag pinned for Argo CD still renders.
+    expect(objectsIn(render(tagged, STUBS).files, 'argocd/').find((o) => o.kind === 'ApplicationSet')!.spec.template.spec.source.targetRevision).toBe('v1.4.0');
+    expect(fluxBootstrapCommand(tagged, tagged.regions[2], 'deploy/us-west4')).toMatch(/--branch=deploy\/us-west4 --path=clusters\/flux\/us-west4$/);
   });
 });
 
@@ -219,6 +295,59 @@ describe('the registered components', () => {
     const regionFiles = files.filter((f) => f.region !== '' && f.objects.length > 0);
     expect(regionFiles.length).toBeGreaterThan(0);
     for (const f of regionFiles) for (const o of f.objects) expect(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toBe(waveOf.get(f.component));
+  });
+
+  test('pins the named layer order in Argo CD waves and Flux dependsOn: add-ons, namespace, certificates, submariner, zookeeper, kafka, topics, akhq, loadjobs', () => {
+    const ORDER = ['add-ons', 'namespace', 'certificates', 'submariner', 'zookeeper', 'kafka', 'topics', 'akhq', 'loadjobs'];
+    const argo = objectsIn(files, 'argocd/');
+    const waveOf = (o: Obj) => Number(o.metadata.annotations![SYNC_WAVE_ANNOTATION]);
+    for (const r of DEFAULT_FLEET.regions) {
+      const expected = ORDER.filter((l) => l !== 'topics' || r.name === DEFAULT_FLEET.topic.managementRegion);
+
+      // Argo CD: add-on Applications sync a wave before the ApplicationSet of the stack; inside a
+      // region's Application, each layer's objects carry one wave, strictly increasing in this order.
+      const addonWaves = new Set(argo.filter((o) => o.kind === 'Application' && o.spec.destination.server === r.kubeApiServer).map(waveOf));
+      expect([...addonWaves]).toEqual([-1]);
+      expect(waveOf(one(argo, 'ApplicationSet', DEFAULT_FLEET.name))).toBeGreaterThan(-1);
+      const layerWaves = new Map<string, Set<number>>();
+      for (const f of files.filter((x) => x.region === r.name && x.objects.length > 0)) {
+        for (const o of f.objects) layerWaves.set(f.component, (layerWaves.get(f.component) ?? new Set()).add(waveOf(o as Obj)));
+      }
+      for (const [layer, waves] of layerWaves) expect([layer, waves.size]).toEqual([layer, 1]);
+      const byWave = [...layerWaves].map(([layer, waves]) => [layer, [...waves][0]] as const).sort((a, b) => a[1] - b[1]);
+      expect(['add-ons', ...byWave.map(([layer]) => layer)]).toEqual(expected);
+      expect(new Set(byWave.map(([, w]) => w)).size).toBe(byWave.length);
+
+      // Flux: follow dependsOn from the last layer back to the first; the first waits for the
+      // add-ons (the Strimzi CRD Kustomization by dependsOn, every HelmRelease by health check).
+      const flux = objectsIn(files, `flux/${r.name}/`);
+      const ks = flux.filter((o) => o.kind === 'Kustomization');
+      const dependedOn = new Set(ks.flatMap((k) => (k.spec.dependsOn ?? []).map((d: any) => d.name)));
+      const lasts = ks.filter((k) => !dependedOn.has(k.metadata.name));
+      expect(lasts).toHaveLength(1);
+      const chain: string[] = [];
+      for (let k: Obj | undefined = lasts[0]; k; ) {
+        chain.unshift(k.metadata.name);
+        const deps = (k.spec.dependsOn ?? []) as { name: string }[];
+        expect(deps.length).toBeLessThanOrEqual(1);
+        k = deps.length ? one(ks, 'Kustomization', deps[0].name) : undefined;
+      }
+      const [addonsKs, firstLayer] = chain;
+      expect(addonsKs).toBe('strimzi-crds');
+      const gates = one(ks, 'Kustomization', firstLayer).spec.healthChecks.filter((h: any) => h.kind === 'HelmRelease').map((h: any) => h.name);
+      expect(gates.sort()).toEqual(flux.filter((o) => o.kind === 'HelmRelease').map((o) => o.metadata.name).sort());
+      expect(['add-ons', ...chain.slice(1).map((n) => n.slice(`${DEFAULT_FLEET.name}-`.length))]).toEqual(expected);
+    }
+  });
+
+  test('the annotation Reloader writes on a restart is not drift for the stack Applications', () => {
+    expect(files.some((f) => f.objects.some((o) => o.kind === 'Deployment'))).toBe(true);
+    const set = one(objectsIn(files, 'argocd/'), 'ApplicationSet', DEFAULT_FLEET.name);
+    expect(set.spec.template.spec.ignoreDifferences).toContainEqual({
+      group: 'apps',
+      kind: 'Deployment',
+      jqPathExpressions: ['.spec.template.metadata.annotations["reloader.stakater.com/last-reloaded-from"]'],
+    });
   });
 
   test('each Flux chain ends at the region folder written last in GitOps order', () => {

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as yaml from 'js-yaml';
 import { CommandArgs, fleetCommand, loadFleet } from '@stretched-kafka/fleet';
@@ -5,25 +7,77 @@ import { render } from '../../synth/src/render';
 import { CRDS, KUBERNETES } from './schemas';
 import { formatProblem, Problem, Validator } from './validator';
 
-const USAGE = 'usage: validate [--fleet fleet.yaml]';
+const USAGE = [
+  'usage: validate [--clusters DIR] [--fleet fleet.yaml]',
+  '  Checks every YAML document of every .yaml/.yml file under DIR (default: clusters), generated or',
+  '  added by hand, against the Kubernetes 1.27 and CRD schemas, then the files a fresh render of the',
+  '  fleet would write that differ from DIR. Problem lines read `<file>#<document> <Kind>/<name> <field>: <message>`.',
+].join('\n');
+
+/** .yaml/.yml files below `dir`, sorted, as `dir`-prefixed paths with forward slashes. */
+function yamlFiles(dir: string): string[] {
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.isFile() && /\.ya?ml$/.test(e.name) ? [join(d, e.name)] : []));
+  return walk(dir).map((p) => p.split('\\').join('/'));
+}
+
+interface Checked {
+  objects: number;
+  files: number;
+}
+
+function check(validator: Validator, problems: Problem[], perKind: Map<string, number> | undefined, label: string, text: string, counts: Checked): void {
+  counts.files++;
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(text);
+  } catch (e) {
+    const reason = e instanceof yaml.YAMLException ? `${e.reason} at line ${(e.mark?.line ?? 0) + 1}` : String(e);
+    problems.push({ object: `${label} (YAML)`, path: '.', message: `cannot be parsed: ${reason}` });
+    return;
+  }
+  // Empty documents (a trailing `---`, a file of comments) hold nothing to apply; positions still count them.
+  const objects = docs.map((d, i) => [d, i] as const).filter(([d]) => d !== null && d !== undefined);
+  for (const [d] of perKind ? objects : []) {
+    const o = d as { apiVersion?: unknown; kind?: unknown };
+    const key = `${String(o?.apiVersion ?? '?')} ${String(o?.kind ?? '?')}`;
+    perKind!.set(key, (perKind!.get(key) ?? 0) + 1);
+  }
+  counts.objects += objects.length;
+  for (const [d, i] of objects) problems.push(...validator.validateDocument(d, i, label));
+}
 
 function validate(args: CommandArgs, started: number): number {
-  const rendered = render(loadFleet(args.fleet));
+  const dir = String(args.clusters).replace(/(.)\/+$/, '$1');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    console.error(`validate: --clusters ${dir}: no such folder (run npm run synth, or point --clusters at the GitOps tree)`);
+    return 2;
+  }
+  const fleet = loadFleet(args.fleet);
   const validator = new Validator();
   const problems: Problem[] = [];
   const perKind = new Map<string, number>();
-  for (const file of rendered.files) {
-    // The YAML as written is what Argo CD, Flux and kubectl read, so that is what gets checked.
-    const docs = yaml.loadAll(file.content);
-    for (const d of docs) {
-      const o = d as { apiVersion?: unknown; kind?: unknown } | null;
-      const key = `${String(o?.apiVersion ?? '?')} ${String(o?.kind ?? '?')}`;
-      perKind.set(key, (perKind.get(key) ?? 0) + 1);
-    }
-    problems.push(...validator.validate(docs, file.path));
+
+  // 1. What is committed: what Argo CD, Flux and kubectl read, hand-added files included.
+  const onDisk: Checked = { objects: 0, files: 0 };
+  const diskText = new Map<string, string>();
+  for (const path of yamlFiles(dir)) {
+    const text = readFileSync(path, 'utf8');
+    diskText.set(path.slice(dir.length + 1), text);
+    check(validator, problems, perKind, path, text, onDisk);
   }
+
+  // 2. What a synth would write now, from this code and fleet, where it is not on disk yet (a
+  // stale tree, or --fleet with another fleet): it fails here before anyone commits it.
+  const fresh: Checked = { objects: 0, files: 0 };
+  for (const file of render(fleet).files) {
+    if (diskText.get(file.path) === file.content) continue;
+    check(validator, problems, undefined, `(render) ${dir}/${file.path}`, file.content, fresh);
+  }
+
   for (const p of problems) console.log(formatProblem(p));
-  const objects = [...perKind.values()].reduce((a, b) => a + b, 0);
   const kindOf = (key: string) => key.split(' ')[1];
   const clash = (key: string) => [...perKind.keys()].filter((k) => kindOf(k) === kindOf(key)).length > 1;
   // A kind is named alone unless two API groups share it (kustomize's and Flux's Kustomization).
@@ -32,12 +86,13 @@ function validate(args: CommandArgs, started: number): number {
     .sort((a, b) => a.localeCompare(b))
     .join(', ');
   const ms = Math.round(performance.now() - started);
+  const rendered = fresh.files === 0 ? 'a fresh render matches it' : `a fresh render differs in ${fresh.files} files (${fresh.objects} objects, checked too)`;
   console.log(
-    `validate: ${objects} objects in ${rendered.files.length} files (${kinds}) against ${KUBERNETES.source} and ${CRDS.length} CRDs: ` +
+    `validate: ${onDisk.objects} objects in ${onDisk.files} files under ${dir}/ (${kinds}); ${rendered}; against ${KUBERNETES.source} and ${CRDS.length} CRDs: ` +
       `${problems.length === 0 ? 'no problems' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`} in ${ms} ms`,
   );
   return problems.length === 0 ? 0 : 1;
 }
 
 const started = performance.now();
-process.exitCode = fleetCommand('validate', USAGE, {}, (args) => validate(args, started));
+process.exitCode = fleetCommand('validate', USAGE, { clusters: { type: 'string', default: 'clusters' } }, (args) => validate(args, started));

@@ -5,7 +5,10 @@ import { customResourceSchema, shareRepeated, strictify } from './strict';
 
 /** One schema violation, printed as one line by `formatProblem`. */
 export interface Problem {
-  /** Which object: `<file> <Kind>/<name>`, or `<Kind>/<name>` when no file was given. */
+  /**
+   * Which object: `<file>#<n> <Kind>/<name>` (n: the YAML document's position in the file, from 1),
+   * or `<Kind>/<name>` when no file was given.
+   */
   readonly object: string;
   /** Where in the object, e.g. `.spec.template.spec.containers[0].image`; `.` for the whole object. */
   readonly path: string;
@@ -65,19 +68,33 @@ export class Validator {
     return fn;
   }
 
-  /** Every problem of every object; `file` (where the objects were read from) prefixes each object id. */
+  /**
+   * Every problem of every object. `file` (where the objects were read from, one per YAML
+   * document) prefixes each object id with the file and the document's position, from 1.
+   */
   validate(objects: readonly unknown[], file?: string): Problem[] {
-    return objects.flatMap((o, i) => this.validateOne(o, i, file));
+    return objects.flatMap((o, i) => this.validateDocument(o, i, file));
   }
 
-  private validateOne(o: unknown, index: number, file: string | undefined): Problem[] {
-    const at = (what: string) => (file ? `${file} ${what}` : what);
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return [{ object: at(`#${index}`), path: '.', message: 'must be a mapping (a Kubernetes object)' }];
+  /** The problems of one object, the document at `index` (from 0) of `file` when one is given. */
+  validateDocument(o: unknown, index: number, file?: string): Problem[] {
+    const at = (what: string) => (file ? `${file}#${index + 1} ${what}` : what);
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return [{ object: at('(not an object)'), path: '.', message: 'must be a mapping (a Kubernetes object)' }];
     const obj = o as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
-    const object = at(`${String(obj.kind ?? '?')}/${String(obj.metadata?.name ?? `#${index}`)}`);
+    const object = at(`${String(obj.kind ?? '?')}/${String(obj.metadata?.name ?? '(unnamed)')}`);
     if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') return [{ object, path: '.', message: 'apiVersion and kind must be strings' }];
     const fn = this.check(obj.apiVersion, obj.kind);
-    if (!fn) return [{ object, path: '.', message: `no schema for kind ${obj.kind} in ${obj.apiVersion}; add its CRD to scripts/extract-schemas.mjs` }];
+    // Unchecked is not valid: the API server refuses a kind whose CRD is not installed, and a
+    // kind we have no schema for could hide any typo.
+    if (!fn) {
+      return [
+        {
+          object,
+          path: '.',
+          message: `no schema for kind ${obj.kind} in ${obj.apiVersion}; it cannot be checked (kubectl refuses a kind whose CRD is not installed): add its CRD to scripts/extract-schemas.mjs`,
+        },
+      ];
+    }
     if (fn(o)) return [];
     const lines = new Map<string, Problem>();
     for (const e of describe(fn.errors ?? [], o)) lines.set(`${e.path}: ${e.message}`, { object, ...e });

@@ -104,7 +104,7 @@ describe('Kubernetes built-in kinds', () => {
   test('an unknown field in a StatefulSet spec is rejected, like kubectl apply (strict field validation)', () => {
     const s = clone(statefulSet) as any;
     s.spec.replica = 3;
-    expect(lines(validateObjects([s], 'us-east4/kafka/StatefulSet-kafka.yaml'))).toEqual(['us-east4/kafka/StatefulSet-kafka.yaml StatefulSet/kafka .spec.replica: unknown field']);
+    expect(lines(validateObjects([s], 'us-east4/kafka/StatefulSet-kafka.yaml'))).toEqual(['us-east4/kafka/StatefulSet-kafka.yaml#1 StatefulSet/kafka .spec.replica: unknown field']);
   });
 
   test('unknown fields deep in the pod template and in metadata are rejected, map keys are not', () => {
@@ -206,7 +206,7 @@ describe('custom resources', () => {
 describe('what has no schema, or is no object', () => {
   test('an unknown kind is an error, not skipped', () => {
     expect(lines(validateObjects([{ apiVersion: 'route.openshift.io/v2', kind: 'Route', metadata: { name: 'akhq' } }]))).toEqual([
-      'Route/akhq .: no schema for kind Route in route.openshift.io/v2; add its CRD to scripts/extract-schemas.mjs',
+      'Route/akhq .: no schema for kind Route in route.openshift.io/v2; it cannot be checked (kubectl refuses a kind whose CRD is not installed): add its CRD to scripts/extract-schemas.mjs',
     ]);
     // A known kind at a version we do not have is unknown too.
     expect(lines(validateObjects([{ ...kafkaTopic, apiVersion: 'kafka.strimzi.io/v1' }]))[0]).toMatch(/no schema for kind KafkaTopic in kafka\.strimzi\.io\/v1;/);
@@ -214,15 +214,15 @@ describe('what has no schema, or is no object', () => {
 
   test('a document that is not an object, or lacks apiVersion/kind, is an error', () => {
     expect(lines(validateObjects(['text', { kind: 'ConfigMap', metadata: { name: 'x' } }], 'f.yaml'))).toEqual([
-      'f.yaml #0 .: must be a mapping (a Kubernetes object)',
-      'f.yaml ConfigMap/x .: apiVersion and kind must be strings',
+      'f.yaml#1 (not an object) .: must be a mapping (a Kubernetes object)',
+      'f.yaml#2 ConfigMap/x .: apiVersion and kind must be strings',
     ]);
   });
 
   test('the kustomization file is held to the fields kustomize knows', () => {
     const k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['kafka/StatefulSet-kafka.yaml'] };
     expect(validateObjects([k])).toEqual([]);
-    expect(lines(validateObjects([{ ...k, resource: [] }]))).toEqual(['Kustomization/#0 .resource: unknown field']);
+    expect(lines(validateObjects([{ ...k, resource: [] }]))).toEqual(['Kustomization/(unnamed) .resource: unknown field']);
   });
 });
 
