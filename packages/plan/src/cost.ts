@@ -88,3 +88,36 @@ export function costPlan(fleet: Fleet, placement: readonly PartitionPlacement[])
     localReadShare,
   };
 }
+
+/**
+ * This fleet's cost next to the field report's quoted figures. The report's model bills every
+ * ZooKeeper disk as large as a broker's (its 18 disks x 300 GB), so the fixed cost is also given
+ * with that assumption: with the default fleet's 20Gi ZooKeeper disks it is the whole difference.
+ */
+export interface FieldReportComparison {
+  readonly report: { readonly fixed: number; readonly variable: number; readonly total: number };
+  readonly fleet: { readonly fixed: number; readonly variable: number; readonly total: number };
+  /** Disks the report's model bills: one per broker and ZooKeeper node, each of the brokers' size. */
+  readonly reportDisks: number;
+  readonly reportDiskGib: number;
+  readonly reportStorageGib: number;
+  /** Fixed and total cost of this fleet with the report's disks. */
+  readonly fixedWithReportDisks: number;
+  readonly totalWithReportDisks: number;
+}
+
+export function fieldReportComparison(fleet: Fleet, cost: CostPlan): FieldReportComparison {
+  const reportDisks = kafkaBrokers(fleet).length + zookeeperNodes(fleet).length;
+  const reportDiskGib = parseQuantity(fleet.kafka.storage.size) / GIB;
+  const reportStorageGib = reportDisks * reportDiskGib;
+  const fixedWithReportDisks = cost.instances * cost.instanceUsdPerHour + (reportStorageGib * fleet.cost.storageUsdPerGbMonth) / HOURS_PER_MONTH;
+  return {
+    report: { fixed: FIELD_REPORT.fixedUsdPerHour, variable: FIELD_REPORT.variableUsdPerHour, total: FIELD_REPORT.totalUsdPerHour },
+    fleet: { fixed: cost.fixedUsdPerHour, variable: cost.variableUsdPerHour, total: cost.totalUsdPerHour },
+    reportDisks,
+    reportDiskGib,
+    reportStorageGib,
+    fixedWithReportDisks,
+    totalWithReportDisks: fixedWithReportDisks + cost.variableUsdPerHour,
+  };
+}

@@ -1,6 +1,7 @@
-import { Fleet } from '@stretched-kafka/fleet';
+import { Fleet, placeholderFields, SUBMARINER } from '@stretched-kafka/fleet';
+import { cableDriverNeedsPsk, joinSecretCommand } from '@stretched-kafka/submariner';
 import { bufferPlan, sysctlLines, tunedProfile } from './buffers';
-import { costPlan, costPerMessageUsd, FIELD_REPORT } from './cost';
+import { costPlan, costPerMessageUsd, FIELD_REPORT, fieldReportComparison } from './cost';
 import { inventory } from './inventory';
 import { everyRegionLoss } from './loss';
 import { summarizePlacement, topicPlacement } from './placement';
@@ -9,6 +10,77 @@ const int = (n: number): string => Math.round(n).toString().replace(/\B(?=(\d{3}
 const usd = (n: number, digits = 2): string => `$${n.toFixed(digits)}`;
 const sci = (n: number): string => `$${n.toExponential(2)}`;
 const perBroker = (m: ReadonlyMap<number, number>): string => [...m].map(([id, n]) => `${id}:${n}`).join(' ');
+
+const approx = (n: number) => `~$${Number.isInteger(n) ? n : n.toFixed(1)}/h`;
+
+/**
+ * Why this plan's cost differs from the field report's figures. The report's inputs give its
+ * figures back only with ZooKeeper disks as large as the brokers' (its 18 x 300 GB); its total is
+ * its $108.2/h rounded up.
+ */
+function fieldReportLine(fleet: Fleet, cost: ReturnType<typeof costPlan>): string {
+  const c = fieldReportComparison(fleet, cost);
+  const same = (a: number, b: number) => a.toFixed(1) === b.toFixed(1);
+  const parts = [
+    `- Field report: ${approx(c.report.fixed)} fixed, ${approx(c.report.variable)} variable, ${approx(c.report.total)} total; ` +
+      `this plan: ${usd(c.fleet.fixed)}/h, ${usd(c.fleet.variable)}/h, ${usd(c.fleet.total)}/h.`,
+  ];
+  const sizes = `${cost.instances} x ${fleet.kafka.storage.size} (Kafka) + ${int(c.reportDisks - cost.instances)} x ${fleet.zookeeper.storage.size} (ZooKeeper) = ${int(cost.storageGib)} GiB`;
+  if (Math.abs(c.fixedWithReportDisks - c.fleet.fixed) < 0.005) {
+    parts.push(`Fixed: the disks are billed as the report's model bills them (ZooKeeper disks as large as the brokers': ${sizes}).`);
+  } else {
+    const delta = c.fixedWithReportDisks - c.fleet.fixed;
+    parts.push(
+      `Fixed: the report's model bills every ZooKeeper disk as large as a broker's (${int(c.reportDisks)} disks x ${int(c.reportDiskGib)} GB = ${int(c.reportStorageGib)} GB); ` +
+        `this fleet has ${sizes}, ${usd(Math.abs(delta))}/h ${delta > 0 ? 'less' : 'more'} storage; with the report's disks the fixed cost would be ${usd(c.fixedWithReportDisks)}/h.`,
+    );
+  }
+  if (!same(c.fixedWithReportDisks, c.report.fixed)) parts.push('The rest of the fixed difference comes from instance counts or prices that differ from the report\'s.');
+  parts.push(
+    Math.round(c.fleet.variable) === c.report.variable
+      ? `Variable: the same model, which the report rounds to $${c.report.variable}/h.`
+      : `Variable: throughput, inter-region price or cross-region copies differ from the report's.`,
+  );
+  parts.push(`Total: ${usd(c.totalWithReportDisks)}/h with the report's disks, which the report rounds up to $${c.report.total}/h.`);
+  return parts.join(' ');
+}
+
+/** What git cannot carry: the checklist a cluster needs before its first sync. */
+function firstSync(fleet: Fleet, line: (s?: string) => void): void {
+  const placeholders = placeholderFields(fleet);
+  const issuer = fleet.pki.issuer;
+  line('## Before the first sync');
+  line();
+  line(
+    placeholders.length > 0
+      ? `- [ ] Still documentation placeholders, set them in fleet.yaml: ${placeholders.map((f) => `\`${f}\``).join(', ')}.`
+      : '- [x] No documentation placeholders left in the fleet.',
+  );
+  line(
+    issuer.kind === 'ClusterIssuer'
+      ? `- [ ] ClusterIssuer \`${issuer.name}\` in every cluster, all issuing from one CA (Vault PKI in the reference).`
+      : `- [ ] Secret \`${issuer.caSecretName}\` (\`tls.crt\`, \`tls.key\` of the one shared CA) in namespace \`${fleet.namespace}\` of every cluster; the generated Issuer \`${issuer.name}\` reads it.`,
+  );
+  if (cableDriverNeedsPsk(fleet)) {
+    line(`- [ ] Secret \`${SUBMARINER.ipsecPskSecret}\` (key \`psk\`, the same value everywhere) in namespace \`${SUBMARINER.operatorNamespace}\` of every cluster (${fleet.submariner.cableDriver} derives its keys from it).`);
+  }
+  line(
+    `- [ ] Submariner join Secrets: once the \`submariner\` layer of ${fleet.submariner.brokerRegion} (the broker) is synced, Kubernetes fills one broker token per cluster; ` +
+      'copy each into its cluster (kubectl contexts named after the regions; adjust `--context` otherwise):',
+  );
+  line();
+  line('```sh');
+  for (const r of fleet.regions) line(joinSecretCommand(fleet, r));
+  line('```');
+  line();
+  line('- [ ] Node tuning for the socket buffers (below).');
+  // The ApplicationSet carries RollingSync only under automated sync (packages/gitops rollingSync).
+  if (fleet.gitops.automatedSync) line(
+    '- [ ] Argo CD with progressive syncs on (`applicationsetcontroller.enable.progressive.syncs`): the first install needs one manual sync of every region\'s ' +
+      `Application (${fleet.regions.map((r) => `\`${fleet.name}-${r.name}\``).join(', ')}), because one region's ZooKeeper members are no quorum and its step never gets healthy alone.`,
+  );
+  line();
+}
 
 /** The Markdown plan for a pull request description; every figure comes from the fleet. */
 export function renderPlan(fleet: Fleet): string {
@@ -28,6 +100,7 @@ export function renderPlan(fleet: Fleet): string {
   line();
   line('Computed by `npm run plan` from the fleet definition (fleet.yaml over the built-in defaults).');
   line();
+  firstSync(fleet, line);
 
   line('## Nodes');
   line();
@@ -142,6 +215,7 @@ export function renderPlan(fleet: Fleet): string {
   line(`| **Variable** | | **${usd(cost.variableUsdPerHour, 2)}** |`);
   line(`| **Total** | | **${usd(cost.totalUsdPerHour, 2)}** |`);
   line();
+  line(fieldReportLine(fleet, cost));
   line(
     `- Per message: ${int(fleet.cost.throughputBytesPerSecond)} B/s / ${int(fleet.load.recordBytes)} B records = ${int(cost.messagesPerSecond)} msg/s, ` +
       `so ${usd(cost.totalUsdPerHour, 2)} / (${int(cost.messagesPerSecond)} x 3600) = **${sci(cost.usdPerMessage)}** per message.`,

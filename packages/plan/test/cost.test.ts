@@ -1,5 +1,5 @@
 import { DEFAULT_FLEET } from '@stretched-kafka/fleet';
-import { costPerMessageUsd, costPlan, FIELD_REPORT } from '../src/cost';
+import { costPerMessageUsd, costPlan, FIELD_REPORT, fieldReportComparison } from '../src/cost';
 import { topicPlacement } from '../src/placement';
 import { fleetWith, fourRegionFleet } from './fleets';
 
@@ -41,5 +41,25 @@ describe('cost model', () => {
     expect(c.instances).toBe(12);
     expect(c.crossRegionCopies).toBe(2);
     expect(c.localReadShare).toBeCloseTo(0.75, 9);
+  });
+});
+
+describe('comparison with the field report', () => {
+  it('puts the whole fixed difference on the ZooKeeper disks: the report billed them as large as the brokers\'', () => {
+    const c = fieldReportComparison(DEFAULT_FLEET, costPlan(DEFAULT_FLEET, topicPlacement(DEFAULT_FLEET)));
+    expect(c.report).toEqual({ fixed: 3.8, variable: 104, total: 110 });
+    expect(c.fleet.fixed).toBeCloseTo(3.656248, 6);
+    expect([c.reportDisks, c.reportDiskGib, c.reportStorageGib]).toEqual([18, 300, 5400]);
+    // 5,400 GB instead of 2,880 GiB at $0.04/GB-month: $0.14/h, and the report's $3.8/h is back.
+    expect(c.fixedWithReportDisks - c.fleet.fixed).toBeCloseTo(0.14, 6);
+    expect(c.fixedWithReportDisks).toBeCloseTo(3.796248, 6);
+    expect(c.fixedWithReportDisks.toFixed(1)).toBe(String(c.report.fixed));
+    expect(c.totalWithReportDisks).toBeCloseTo(108.196248, 6);
+  });
+
+  it('finds no disk difference once the fleet has the report\'s disks', () => {
+    const fleet = fleetWith({ zookeeper: { storage: { size: '300Gi' } } });
+    const c = fieldReportComparison(fleet, costPlan(fleet, topicPlacement(fleet)));
+    expect(c.fixedWithReportDisks).toBeCloseTo(c.fleet.fixed, 9);
   });
 });

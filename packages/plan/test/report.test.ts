@@ -1,6 +1,6 @@
 import { DEFAULT_FLEET } from '@stretched-kafka/fleet';
 import { renderPlan } from '../src/report';
-import { fourRegionFleet } from './fleets';
+import { fleetWith, fourRegionFleet } from './fleets';
 
 describe('renderPlan', () => {
   const text = renderPlan(DEFAULT_FLEET);
@@ -12,6 +12,37 @@ describe('renderPlan', () => {
     expect(text).toContain('**$108.06**');
     expect(text.match(/^- \*\*[a-z0-9-]+\*\* lost: survives/gm)).toHaveLength(3);
     expect(text.match(/^\| \d+ \| \d+, \d+, \d+ \| /gm)).toHaveLength(72);
+  });
+
+  it('compares the cost with the field report and says where the fixed cost differs', () => {
+    expect(text).toContain(
+      '- Field report: ~$3.8/h fixed, ~$104/h variable, ~$110/h total; this plan: $3.66/h, $104.40/h, $108.06/h. ' +
+        "Fixed: the report's model bills every ZooKeeper disk as large as a broker's (18 disks x 300 GB = 5,400 GB); " +
+        "this fleet has 9 x 300Gi (Kafka) + 9 x 20Gi (ZooKeeper) = 2,880 GiB, $0.14/h less storage; with the report's disks the fixed cost would be $3.80/h. " +
+        "Variable: the same model, which the report rounds to $104/h. Total: $108.20/h with the report's disks, which the report rounds up to $110/h.\n",
+    );
+    const sameDisks = renderPlan(fleetWith({ zookeeper: { storage: { size: '300Gi' } } }));
+    expect(sameDisks).toContain("Fixed: the disks are billed as the report's model bills them (ZooKeeper disks as large as the brokers': 9 x 300Gi (Kafka) + 9 x 300Gi (ZooKeeper) = 5,400 GiB).");
+    const pricier = renderPlan(fleetWith({ cost: { instanceUsdPerHour: 0.5, throughputBytesPerSecond: 725_000_000 } }));
+    expect(pricier).toContain("The rest of the fixed difference comes from instance counts or prices that differ from the report's.");
+    expect(pricier).toContain("Variable: throughput, inter-region price or cross-region copies differ from the report's.");
+  });
+
+  it('lists what must exist before the first sync, with one join command per region', () => {
+    const section = text.slice(text.indexOf('## Before the first sync'), text.indexOf('## Nodes'));
+    expect(section).toContain('`regions[0].kubeApiServer`');
+    expect(section).toContain('ClusterIssuer `vault-issuer` in every cluster');
+    expect(section).not.toContain('submariner-ipsec-psk');
+    const joins = section.match(/^kubectl --context us-east4 -n submariner-k8s-broker get secret cluster-(cluster\d)-token .* \| kubectl --context ([a-z0-9-]+) apply -f -$/gm);
+    expect(joins).toHaveLength(3);
+    for (const r of DEFAULT_FLEET.regions) expect(section).toContain(`get secret cluster-${r.clusterId}-token -o go-template=`);
+    expect(section).toContain('`stretched-kafka-us-east4`, `stretched-kafka-us-central1`, `stretched-kafka-us-west4`');
+
+    const ca = renderPlan(fleetWith({ pki: { issuer: { kind: 'Issuer', name: 'kafka-ca', caSecretName: 'kafka-ca' } }, submariner: { cableDriver: 'libreswan' } }));
+    expect(ca).toContain('Secret `kafka-ca` (`tls.crt`, `tls.key` of the one shared CA) in namespace `kafka` of every cluster');
+    expect(ca).toContain('Secret `submariner-ipsec-psk` (key `psk`');
+    expect(ca).toContain('progressive syncs');
+    expect(renderPlan(fleetWith({ gitops: { automatedSync: false } }))).not.toContain('progressive syncs');
   });
 
   it('says so when a partition cannot be in every region', () => {
