@@ -4,3 +4,4 @@ export * from './validate';
 export * from './load';
 export * from './naming';
 export * from './cli';
+export * from './placeholders';

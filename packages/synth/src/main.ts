@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { CommandArgs, fleetCommand, loadFleet } from '@stretched-kafka/fleet';
+import { CommandArgs, fleetCommand, loadFleet, placeholderFields } from '@stretched-kafka/fleet';
 import { render } from './render';
 import { formatDiff, staleMessage } from './review';
 import { plan, writeTree } from './write';
@@ -27,6 +27,9 @@ function synth(args: CommandArgs, started: number): number {
   }
   const result = writeTree(out, files);
   const ms = Math.round(performance.now() - started);
+  const placeholders = placeholderFields(fleet);
+  // A note, not an error: the built-in fleet must synth as is, and reviewers see these values.
+  if (placeholders.length > 0) console.error(`synth: note: still placeholders (set them in fleet.yaml before syncing): ${placeholders.join(', ')}`);
   console.log(
     `synth: ${fleet.regions.length} regions (${fleet.regions.map((r) => r.name).join(', ')}), ${rendered.objectCount} objects, ${rendered.files.length} files in ${out}/ ` +
       `(${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged.length} unchanged) in ${ms} ms`,
