@@ -17,6 +17,10 @@ export interface CommonConfig {
   readonly progressIntervalS: number;
   readonly maxRetries: number;
   readonly summaryFile?: string;
+  /** How long a missing topic or missing authorization counts as "not yet"; 0 = fail at once. */
+  readonly waitForTopicS: number;
+  /** After a stop signal: longest wait for in-flight batches (produce) or leaving the group (consume). */
+  readonly shutdownTimeoutS: number;
 }
 
 export interface ProduceConfig extends CommonConfig {
@@ -49,6 +53,7 @@ export type ParseResult =
 export const PROGRAM = 'stretched-kafka-load';
 export const EXIT_USAGE = 2;
 export const DEFAULT_GROUP = 'stretched-kafka-load';
+export const DEFAULT_SHUTDOWN_TIMEOUT_S = 20;
 const MISSING_SUBCOMMAND = 'a subcommand is required: produce or consume (see --help)';
 
 /** A flag combination that commander cannot judge on its own. */
@@ -107,12 +112,28 @@ function addCommonOptions(cmd: Command): Command {
     .option('--client-id <id>', 'client id, also the producer id prefix (env KAFKA_CLIENT_ID; default: host name)')
     .option('--tls-dir <dir>', 'directory with ca.crt, tls.crt, tls.key as cert-manager writes them (env KAFKA_TLS_DIR)')
     .option('--plaintext', 'no TLS at all; for local development only')
-    .option('--records <n>', 'record count (produce: total for this process; consume: expected)', integer(1))
+    .option(
+      '--records <n>',
+      'produce: records for this process in total; consume: stop once this many were read (with --verify: distinct records; without --expect-file a shortfall counts as missing)',
+      integer(1),
+    )
     .option('--duration-s <s>', 'stop after this many seconds', decimal(0, { exclusive: true }))
     .option('--verify', 'carry producer id and sequence in every record and check them on consume')
     .option('--progress-interval-s <s>', 'seconds between progress lines on stderr; 0 = none', decimal(0), 10)
     .option('--max-retries <n>', 'retries per request (backoff from 0.3 s doubling, capped at 10 s) before giving up', integer(1, 100), 10)
-    .option('--summary-file <path>', 'also write the summary JSON (with per-stream detail) to this file');
+    .option('--summary-file <path>', 'also write the summary JSON (with per-stream detail) to this file')
+    .option(
+      '--wait-for-topic-s <s>',
+      'wait up to this long for the topic to exist and for this client to be authorized (unknown topic and authorization errors count as "not yet"); 0 = fail at once',
+      decimal(0),
+      0,
+    )
+    .option(
+      '--shutdown-timeout-s <s>',
+      'after SIGTERM/SIGINT, longest wait for batches in flight (produce) or for leaving the group (consume) before the summary',
+      decimal(0),
+      DEFAULT_SHUTDOWN_TIMEOUT_S,
+    );
 }
 
 function buildProgram(): Command {
@@ -186,6 +207,8 @@ function commonConfig(opts: Record<string, unknown>, env: Env): CommonConfig {
     progressIntervalS: opts.progressIntervalS as number,
     maxRetries: opts.maxRetries as number,
     summaryFile: nonEmpty(opts.summaryFile as string | undefined),
+    waitForTopicS: opts.waitForTopicS as number,
+    shutdownTimeoutS: opts.shutdownTimeoutS as number,
   };
 }
 
@@ -244,8 +267,16 @@ export function parseArgs(argv: readonly string[], env: Env): ParseResult {
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
     if (e.code === 'commander.helpDisplayed') return { kind: 'exit', code: 0, stdout, stderr };
+    // `help [command]` ends with code commander.help and exit code 0 after printing to stdout.
+    if (e.code === 'commander.help' && e.exitCode === 0) return { kind: 'exit', code: 0, stdout, stderr };
     // Without a subcommand commander prints the whole help as an error; a usage error stays one line.
-    const message = e.code === 'commander.help' ? MISSING_SUBCOMMAND : e.message.replace(/^error: /, '');
+    const helpFor = argv[0] === 'help' ? argv[1] : undefined;
+    const message =
+      e.code !== 'commander.help'
+        ? e.message.replace(/^error: /, '')
+        : helpFor !== undefined
+          ? `help ${helpFor}: unknown command '${helpFor}'; commands: produce, consume`
+          : MISSING_SUBCOMMAND;
     return { kind: 'exit', code: EXIT_USAGE, stdout: '', stderr: `${PROGRAM}: ${message}\n` };
   }
   if (!picked) {

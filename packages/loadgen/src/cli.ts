@@ -42,27 +42,33 @@ async function run(cfg: Config): Promise<never> {
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stop.signal.aborted) return fail(`second ${signal}: exiting without a summary`, 130);
-    process.stderr.write(`${PROGRAM} ${cfg.mode}: ${signal}: stopping, flushing what is in flight\n`);
+    const what = cfg.mode === 'produce' ? 'to flush what is in flight' : 'to leave the group';
+    process.stderr.write(`${PROGRAM} ${cfg.mode}: ${signal}: stopping (at most ${cfg.shutdownTimeoutS} s ${what}, --shutdown-timeout-s)\n`);
+    stats.signal = signal;
     stop.abort();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // While the program waits for the topic, its wait lines are the progress.
+  let waiting = false;
+  const io = { onWaiting: (active: boolean) => (waiting = active) };
   if (cfg.progressIntervalS > 0) {
     const tick = (): void => {
-      if (!stats.stopped) process.stderr.write(`${stats.progressLine(cfg.mode)}\n`);
+      if (!stats.stopped && !waiting) process.stderr.write(`${stats.progressLine(cfg.mode)}\n`);
     };
     setInterval(tick, cfg.progressIntervalS * 1000).unref();
   }
 
-  const kafka = new Kafka(kafkaConfig(cfg, tls, logSink(() => stats.retries++)));
+  const kafka = new Kafka(kafkaConfig(cfg, tls, logSink(cfg.maxRetries, () => stats.retries++, undefined, () => waiting)));
   try {
-    if (tls) await probeTls(cfg.bootstrap, tls);
+    // A stop during the probe ends it; runProduce/runConsume then return at once with a summary.
+    if (tls) await probeTls(cfg.bootstrap, tls, cfg.clientId, 10_000, stop.signal);
     if (cfg.mode === 'produce') {
-      const result = await runProduce(cfg, kafka, stats, stop.signal);
+      const result = await runProduce(cfg, kafka, stats, stop.signal, io);
       if (result.fatal) process.stderr.write(`${PROGRAM} produce: ${result.fatal}\n`);
       return finish(produceSummary(cfg, stats, result), cfg);
     }
-    const result = await runConsume(cfg, kafka, stats, stop.signal);
+    const result = await runConsume(cfg, kafka, stats, stop.signal, io);
     if (result.fatal) process.stderr.write(`${PROGRAM} consume: ${result.fatal}\n`);
     return finish(consumeSummary(cfg, stats, result), cfg);
   } catch (e) {

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import type { ConsumeConfig } from './args';
+import { PROGRAM, type ConsumeConfig } from './args';
 import { describeError, EXIT_KAFKA, EXIT_USAGE, FatalError } from './errors';
 import { retryOptions } from './kafka';
+import { abortable, Aborted, DISCONNECT_TIMEOUT_MS, settlesWithin, stderrSay, waitUntilReady, type RunIo } from './lifecycle';
 import type { RunStats } from './stats';
 import { ConsumerVerifier, StreamSets, type VerifyReport } from './verify';
 
 export interface ConsumeResult {
   readonly verify?: VerifyReport;
   readonly fatal?: string;
+  readonly stoppedBy?: StopCause;
 }
 
 /** Merges the acknowledged ranges of producer summary files (`produce --verify --summary-file`). */
@@ -46,9 +47,40 @@ export function shouldStopConsuming(
   return cfg.idleTimeoutS > 0 && nowMs - (lastRecordMs ?? startedMs) >= cfg.idleTimeoutS * 1000;
 }
 
-export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunStats, stop: AbortSignal): Promise<ConsumeResult> {
+/** Why the consumer stopped; in the summary as `stoppedBy`. */
+export type StopCause = 'records' | 'duration' | 'idle' | 'signal' | 'error';
+
+export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunStats, stop: AbortSignal, io: RunIo = {}): Promise<ConsumeResult> {
+  const say = io.say ?? stderrSay;
   const expected = cfg.expectFiles.length > 0 ? loadExpectFiles(cfg.expectFiles) : undefined;
   const verifier = cfg.verify ? new ConsumerVerifier() : undefined;
+  const report = (stoppedBy: StopCause, fatal?: string): ConsumeResult => ({ verify: verifier?.report(expected, cfg.records), fatal, stoppedBy });
+
+  // Topic metadata (Describe on the topic) and the group's offsets (Describe on the group):
+  // both answer "not yet" until the topic and this user's ACLs exist.
+  const admin = kafka.admin();
+  try {
+    await abortable(admin.connect(), stop);
+    await waitUntilReady(
+      `topic ${cfg.topic} and group ${cfg.group}`,
+      async () => {
+        const meta = await admin.fetchTopicMetadata({ topics: [cfg.topic] });
+        if (!meta.topics.some((t) => t.name === cfg.topic && t.partitions.length > 0)) {
+          throw Object.assign(new Error(`topic ${cfg.topic} has no partitions`), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+        }
+        await admin.fetchOffsets({ groupId: cfg.group, topics: [cfg.topic] });
+      },
+      { waitMs: cfg.waitForTopicS * 1000, signal: stop, say: (l) => say(`${PROGRAM} consume: ${l}`), progressMs: (cfg.progressIntervalS || 10) * 1000, retryMs: io.waitRetryMs, onWaiting: io.onWaiting },
+      { topic: cfg.topic, group: cfg.group },
+    );
+  } catch (e) {
+    if (e instanceof Aborted) return report('signal');
+    if (e instanceof FatalError) throw e;
+    throw new FatalError(describeError(e, cfg.topic), EXIT_KAFKA);
+  } finally {
+    await settlesWithin(admin.disconnect().catch(() => undefined), DISCONNECT_TIMEOUT_MS);
+  }
+
   const consumer = kafka.consumer({
     groupId: cfg.group,
     // Sent in fetch requests; brokers with a rack-aware replica.selector.class then point
@@ -57,21 +89,30 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
     allowAutoTopicCreation: false,
     retry: { ...retryOptions(cfg.maxRetries), restartOnFailure: async () => false },
   });
+  // Wakes the wait below at once on a crash or when --records is reached.
+  let wake: () => void = () => undefined;
   let fatal: unknown;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) fatal = payload.error;
+    if (!payload.restart) {
+      fatal = payload.error;
+      wake();
+    }
   });
+  const disconnect = (): Promise<boolean> => settlesWithin(consumer.disconnect().catch(() => undefined), cfg.shutdownTimeoutS * 1000);
 
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [cfg.topic], fromBeginning: cfg.fromBeginning });
+    await abortable(consumer.connect(), stop);
+    await abortable(consumer.subscribe({ topics: [cfg.topic], fromBeginning: cfg.fromBeginning }), stop);
   } catch (e) {
-    await consumer.disconnect().catch(() => undefined);
+    await disconnect();
+    if (e instanceof Aborted) return report('signal');
     throw new FatalError(describeError(e, cfg.topic), EXIT_KAFKA);
   }
 
   const startedMs = Date.now();
   let lastRecordMs: number | undefined;
+  // With --verify, replays after a rebalance do not count towards --records.
+  const read = (): number => (verifier ? verifier.distinct : stats.records);
   await consumer.run({
     eachBatch: async ({ batch }) => {
       if (batch.messages.length === 0) return;
@@ -81,22 +122,37 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
       for (const m of batch.messages) {
         bytes += (m.value?.length ?? 0) + (m.key?.length ?? 0);
         stats.latency.record(now - Number(m.timestamp));
-        if (verifier && verifier.observe(batch.partition, m.value) === 'unparsable') stats.errors++;
+        if (verifier && verifier.observe(batch.partition, m.offset, m.value) === 'unparsable') stats.errors++;
       }
       stats.delivered(batch.messages.length, bytes);
       lastRecordMs = now;
+      if (cfg.records !== undefined && read() >= cfg.records) wake();
     },
   });
 
-  while (!stop.aborted && fatal === undefined && !shouldStopConsuming(cfg, startedMs, lastRecordMs, Date.now())) {
-    await sleep(200);
+  const onAbort = (): void => wake();
+  stop.addEventListener('abort', onAbort, { once: true });
+  let cause: StopCause | undefined;
+  for (;;) {
+    const now = Date.now();
+    if (stop.aborted) cause = 'signal';
+    else if (fatal !== undefined) cause = 'error';
+    else if (cfg.records !== undefined && read() >= cfg.records) cause = 'records';
+    else if (cfg.durationS !== undefined && now - startedMs >= cfg.durationS * 1000) cause = 'duration';
+    else if (shouldStopConsuming(cfg, startedMs, lastRecordMs, now)) cause = 'idle';
+    if (cause) break;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 200);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
+  stop.removeEventListener('abort', onAbort);
   // Throughput covers first to last record, not the idle wait that ends the run.
   stats.stop(lastRecordMs);
-  await consumer.disconnect().catch(() => undefined);
+  if (!(await disconnect())) say(`${PROGRAM} consume: leaving the group took longer than ${cfg.shutdownTimeoutS} s (--shutdown-timeout-s); not waiting`);
   if (fatal !== undefined) stats.errors++;
-  return {
-    verify: verifier?.report(expected, cfg.records),
-    fatal: fatal === undefined ? undefined : describeError(fatal, cfg.topic),
-  };
+  return report(cause, fatal === undefined ? undefined : describeError(fatal, cfg.topic));
 }

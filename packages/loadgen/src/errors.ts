@@ -58,6 +58,59 @@ export function isTlsVerifyCode(code: string): boolean {
   return CERT_VERIFY_CODES.has(code) || code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code.startsWith('ERR_SSL_');
 }
 
+/**
+ * True for the TLS alerts a server sends when it refuses the client's certificate: OpenSSL
+ * (Node) names them ERR_SSL_<version>_ALERT_<alert>. bad_certificate, unsupported_certificate,
+ * certificate_revoked/expired/unknown, certificate_required (TLS 1.3, none sent), unknown_ca
+ * (issuer not trusted) and access_denied. Java brokers send certificate_unknown or bad_certificate.
+ */
+export function isClientCertRejection(code: string): boolean {
+  return code.startsWith('ERR_SSL_') && code.includes('_ALERT_') && /CERTIFICATE|UNKNOWN_CA|ACCESS_DENIED/.test(code);
+}
+
+/** Kafka error types that mean "not there yet" while the topic and ACLs are being created. */
+const NOT_READY_TYPES = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+]);
+
+/**
+ * kafkajs 2.2.4 drops the broker's answer when no broker names a group coordinator (brokerPool
+ * withBroker swallows each broker's error) and throws KafkaJSGroupCoordinatorNotFound; its
+ * Connection log line just before names the cause, which during startup is GROUP_AUTHORIZATION_FAILED.
+ */
+const COORDINATOR_NOT_FOUND = 'KafkaJSGroupCoordinatorNotFound';
+
+function kafkaType(errors: readonly ErrorLike[]): string | undefined {
+  const typed = errors.find((x) => typeof x.type === 'string' && NOT_READY_TYPES.has(x.type))?.type;
+  return typed ?? (errors.some((x) => x.name === COORDINATOR_NOT_FOUND) ? COORDINATOR_NOT_FOUND : undefined);
+}
+
+/**
+ * One line for a missing topic or missing authorization, or undefined for any other error.
+ * Kafka answers TOPIC_AUTHORIZATION_FAILED also for a topic that does not exist when the client
+ * may not describe it, so before the ACLs exist the two cannot be told apart.
+ */
+export function notReadyReason(e: unknown, topic?: string, group?: string): string | undefined {
+  const t = topic ? `topic ${topic}` : 'the topic';
+  switch (kafkaType(chain(e))) {
+    case 'UNKNOWN_TOPIC_OR_PARTITION':
+      return `${t} does not exist (UNKNOWN_TOPIC_OR_PARTITION)`;
+    case 'TOPIC_AUTHORIZATION_FAILED':
+      return `not authorized to describe ${t} (TOPIC_AUTHORIZATION_FAILED: no ACLs for this client yet, or the topic does not exist)`;
+    case 'GROUP_AUTHORIZATION_FAILED':
+      return `not authorized for ${group ? `consumer group ${group}` : 'the consumer group'} (GROUP_AUTHORIZATION_FAILED: no Read ACL on it yet)`;
+    case COORDINATOR_NOT_FOUND:
+      return `no coordinator found for ${group ? `consumer group ${group}` : 'the consumer group'} (usually GROUP_AUTHORIZATION_FAILED: no Read ACL on it yet; kafkajs logs the cause above)`;
+    case 'CLUSTER_AUTHORIZATION_FAILED':
+      return `not authorized to start an idempotent producer (CLUSTER_AUTHORIZATION_FAILED: needs Write on ${t})`;
+    default:
+      return undefined;
+  }
+}
+
 /** One line naming the broker and the reason, for the errors users hit most. */
 export function describeError(e: unknown, topic?: string): string {
   const errors = chain(e);
@@ -73,12 +126,13 @@ export function describeError(e: unknown, topic?: string): string {
   if (code === 'ECONNRESET' || code === 'EPIPE') return `connection reset by ${broker}: ${reason}`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `TLS host name mismatch for ${broker}: ${reason}`;
   if (CERT_VERIFY_CODES.has(code)) return `TLS certificate verify failed for ${broker}: ${code}`;
-  if (code.startsWith('ERR_SSL_') && code.includes('ALERT') && code.includes('CERTIFICATE')) {
+  if (isClientCertRejection(code)) {
     return `TLS handshake with ${broker} failed: the broker rejected the client certificate (${code})`;
   }
   if (code.startsWith('ERR_SSL_')) return `TLS handshake with ${broker} failed: ${code}`;
   if (errors.some((x) => x.message === 'Connection timeout')) return `connection to ${broker} timed out`;
-  if (errors.some((x) => x.type === 'UNKNOWN_TOPIC_OR_PARTITION')) return `topic ${topic ?? ''} does not exist (UNKNOWN_TOPIC_OR_PARTITION)`.replace('  ', ' ');
+  const notReady = notReadyReason(e, topic);
+  if (notReady) return notReady;
   const named = errors.find((x) => x.type) ?? innermost;
   const at = broker === 'the brokers' ? '' : ` (${broker})`;
   return `${named.name ?? 'Error'}: ${named.type ? `${named.type} ` : ''}${reason}${at}`.replace(/\s+/g, ' ').trim();

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { Compression, ProduceConfig } from './args';
+import { CompressionTypes, Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
+import { PROGRAM, type Compression, type ProduceConfig } from './args';
 import { Batcher, type Batch } from './batcher';
 import { describeError, EXIT_KAFKA, FatalError } from './errors';
 import { retryOptions } from './kafka';
+import { abortable, Aborted, DISCONNECT_TIMEOUT_MS, settlesWithin, stderrSay, waitUntilReady, type RunIo } from './lifecycle';
 import type { RunStats } from './stats';
 import { encodeValue, StreamSets } from './verify';
 
@@ -33,6 +34,7 @@ export interface ProduceResult {
   /** Set when the run ended because kafkajs gave up; the summary still reports what was acked. */
   readonly fatal?: string;
 }
+
 
 /**
  * Random upper-case letters: lz4 barely compresses them, so MB/s on the wire is close to the
@@ -77,6 +79,8 @@ class Worker {
   enqueued = 0;
   ackedRecords = 0;
   failure: unknown;
+  /** Set when the shutdown wait ran out: acknowledgements after that are not reported. */
+  private abandoned = false;
 
   constructor(
     readonly id: string,
@@ -201,6 +205,7 @@ class Worker {
         topicMessages: [{ topic: this.cfg.topic, messages: batch.items.map((p) => p.message) }],
       });
     } catch (e) {
+      if (this.abandoned) return;
       // kafkajs exhausted its bounded retries. Resending these records later would reuse
       // sequence numbers it has rolled back, so this producer stops: no partition takes another
       // batch, and the batches other partitions have out finish (or fail) on their own.
@@ -209,6 +214,9 @@ class Worker {
       this.batcher.release(batch);
       return;
     }
+    // The summary was already made without this batch; counting it now would change the
+    // figures behind the report (it stays "unacknowledged", which only understates the acks).
+    if (this.abandoned) return;
     const now = Date.now();
     const set = this.cfg.verify ? this.acked.get(this.id, batch.partition) : undefined;
     for (const p of batch.items) {
@@ -220,45 +228,76 @@ class Worker {
     this.stats.partitionAcked(now - started);
     this.batcher.release(batch);
   }
-}
 
-async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-    const count = meta.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
-    if (count === 0) throw new FatalError(`topic ${topic} has no partitions or does not exist`, EXIT_KAFKA);
-    return count;
-  } catch (e) {
-    if (e instanceof FatalError) throw e;
-    throw new FatalError(describeError(e, topic), EXIT_KAFKA);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
+  /** Stops waiting for the batches out (shutdown time ran out) and drops what is queued. */
+  abandon(): void {
+    this.abandoned = true;
+    this.batcher.close();
   }
 }
 
-export async function runProduce(cfg: ProduceConfig, kafka: Kafka, stats: RunStats, stop: AbortSignal): Promise<ProduceResult> {
-  const partitions = await partitionCount(kafka, cfg.topic);
+/** The topic's partition count from metadata; a topic without partitions counts as missing. */
+async function partitionCount(admin: Admin, topic: string): Promise<number> {
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  const count = meta.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+  if (count === 0) throw Object.assign(new Error(`topic ${topic} has no partitions`), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  return count;
+}
+
+async function disconnectAll(clients: ReadonlyArray<{ disconnect(): Promise<void> }>): Promise<void> {
+  await settlesWithin(Promise.all(clients.map((c) => c.disconnect().catch(() => undefined))), DISCONNECT_TIMEOUT_MS);
+}
+
+const NOTHING_PRODUCED = (): ProduceResult => ({ partitions: 0, acked: new StreamSets(), unacknowledged: 0 });
+
+export async function runProduce(cfg: ProduceConfig, kafka: Kafka, stats: RunStats, stop: AbortSignal, io: RunIo = {}): Promise<ProduceResult> {
+  const say = io.say ?? stderrSay;
+  const wait = {
+    waitMs: cfg.waitForTopicS * 1000,
+    signal: stop,
+    say: (line: string) => say(`${PROGRAM} produce: ${line}`),
+    progressMs: (cfg.progressIntervalS || 10) * 1000,
+    retryMs: io.waitRetryMs,
+    onWaiting: io.onWaiting,
+  };
+  const waitStarted = Date.now();
+  const admin = kafka.admin();
+  let partitions: number;
+  try {
+    await abortable(admin.connect(), stop);
+    partitions = await waitUntilReady(`topic ${cfg.topic}`, () => partitionCount(admin, cfg.topic), wait, { topic: cfg.topic });
+  } catch (e) {
+    if (e instanceof Aborted) return NOTHING_PRODUCED();
+    if (e instanceof FatalError) throw e;
+    throw new FatalError(describeError(e, cfg.topic), EXIT_KAFKA);
+  } finally {
+    await disconnectAll([admin]);
+  }
+
   const producers: Producer[] = [];
   const acked = new StreamSets();
+  for (let i = 0; i < cfg.producers; i++) {
+    producers.push(
+      kafka.producer({
+        idempotent: true,
+        // kafkajs keeps sequence numbers per partition and rolls them back on a failed
+        // request; one request in flight per connection keeps retries in order (KIP-98).
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: retryOptions(cfg.maxRetries),
+      }),
+    );
+  }
   try {
-    for (let i = 0; i < cfg.producers; i++) {
-      producers.push(
-        kafka.producer({
-          idempotent: true,
-          // kafkajs keeps sequence numbers per partition and rolls them back on a failed
-          // request; one request in flight per connection keeps retries in order (KIP-98).
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-          createPartitioner: Partitioners.DefaultPartitioner,
-          retry: retryOptions(cfg.maxRetries),
-        }),
-      );
-    }
-    await Promise.all(producers.map((p) => p.connect()));
+    // An idempotent producer's InitProducerId needs the Write ACL, which may reach this broker a
+    // moment after the Describe ACL the metadata wait saw: the rest of the window covers it.
+    const rest = { ...wait, waitMs: Math.max(0, wait.waitMs - (Date.now() - waitStarted)) };
+    await waitUntilReady(`producer ids for ${cfg.topic}`, () => Promise.all(producers.map((p) => p.connect())), rest, { topic: cfg.topic });
   } catch (e) {
-    await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+    await disconnectAll(producers);
+    if (e instanceof Aborted) return { ...NOTHING_PRODUCED(), partitions };
+    if (e instanceof FatalError) throw e;
     throw new FatalError(describeError(e), EXIT_KAFKA);
   }
 
@@ -281,10 +320,15 @@ export async function runProduce(cfg: ProduceConfig, kafka: Kafka, stats: RunSta
   stats.start();
   const deadline = cfg.durationS === undefined ? Infinity : Date.now() + cfg.durationS * 1000;
   const shouldStop = (): boolean => stop.aborted || Date.now() >= deadline;
-  await Promise.all(workers.map((w) => Promise.all([w.generate(shouldStop), w.send()])));
+  const running = Promise.all(workers.map((w) => Promise.all([w.generate(shouldStop), w.send()])));
+  if (!(await finishesAfterStop(running, stop, cfg.shutdownTimeoutS * 1000))) {
+    const out = workers.reduce((n, w) => n + w.batcher.inFlight, 0);
+    say(`${PROGRAM} produce: ${out} batches still unacknowledged ${cfg.shutdownTimeoutS} s after the stop (--shutdown-timeout-s); reporting them as unacknowledged`);
+    for (const w of workers) w.abandon();
+  }
   stats.stop();
   for (const w of workers) w.batcher.close();
-  await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+  await disconnectAll(producers);
 
   const failed = workers.find((w) => w.failure !== undefined);
   if (failed) stats.errors += workers.filter((w) => w.failure !== undefined).length;
@@ -294,4 +338,32 @@ export async function runProduce(cfg: ProduceConfig, kafka: Kafka, stats: RunSta
     unacknowledged: workers.reduce((n, w) => n + (w.enqueued - w.ackedRecords), 0),
     fatal: failed ? `producer ${failed.id}: ${describeError(failed.failure)}` : undefined,
   };
+}
+
+/**
+ * Waits for `running` as long as it takes, but once `stop` fires for at most `capMs` more: an
+ * unstopped run waits out kafkajs' whole retry budget for its last batches (their acks are the
+ * result), a stopped one must end within the pod's termination grace period. False on the cap.
+ */
+export function finishesAfterStop(running: Promise<unknown>, stop: AbortSignal, capMs: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const startCap = (): void => {
+      timer = setTimeout(() => resolve(false), capMs);
+    };
+    if (stop.aborted) startCap();
+    else stop.addEventListener('abort', startCap, { once: true });
+    running.then(
+      () => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', startCap);
+        resolve(true);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', startCap);
+        reject(e);
+      },
+    );
+  });
 }

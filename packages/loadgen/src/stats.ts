@@ -69,6 +69,8 @@ export class RunStats {
   maxStallMs = 0;
   /** Produce only: the longest one partition waited for the acknowledgement of a batch it sent. */
   maxPartitionStallMs = 0;
+  /** The signal that stopped the run (SIGTERM, SIGINT), if one did. */
+  signal: string | undefined;
   readonly latency = new LatencyRecorder();
   private startMs: number | undefined;
   private endMs: number | undefined;

@@ -27,12 +27,14 @@ function base(mode: string, cfg: ProduceConfig | ConsumeConfig, stats: RunStats)
     maxStallMs: stats.maxStallMs,
     errors: stats.errors,
     retries: stats.retries,
+    ...(stats.signal ? { signal: stats.signal } : {}),
   };
 }
 
 /** A run that could not start (no broker, TLS) still reports, so harnesses always get JSON. */
 export function failedStartSummary(cfg: ProduceConfig | ConsumeConfig, stats: RunStats, fatal: string): Summary {
-  const line = { ...base(cfg.mode, cfg, stats), fatal };
+  // The failure that kept the run from starting is an error like any that ends a run.
+  const line = { ...base(cfg.mode, cfg, stats), errors: stats.errors + 1, fatal };
   return { line, file: line, exitCode: EXIT_KAFKA };
 }
 
@@ -69,6 +71,7 @@ export function consumeSummary(cfg: ConsumeConfig, stats: RunStats, result: Cons
     group: cfg.group,
     rack: cfg.rack ?? null,
   };
+  if (result.stoppedBy) line.stoppedBy = result.stoppedBy;
   if (result.verify) {
     const { failed, ...report } = result.verify;
     line.verify = { ...report, ok: !failed };

@@ -200,7 +200,12 @@ export interface PartitionReport {
   readonly missing: number;
   readonly duplicated: number;
   readonly outOfOrder: number;
+  /** Contiguous offset ranges this consumer read (a rebalance or a replay starts a new one). */
+  readonly segments: number;
 }
+
+/** What the verdict rests on: producer summaries, or only what this consumer read. */
+export type VerifyBasis = 'expect-file' | 'read-offsets';
 
 export interface VerifyReport {
   readonly producers: number;
@@ -211,46 +216,94 @@ export interface VerifyReport {
   readonly duplicated: number;
   readonly outOfOrder: number;
   readonly unparsable: number;
-  /** Loss or reordering; duplicates alone are allowed under at-least-once. */
+  /** Records carrying a producer id and sequence (duplicates included). */
+  readonly verified: number;
+  readonly segments: number;
+  readonly basis: VerifyBasis;
+  /** One sentence: what was checked and what this run cannot see. */
+  readonly checked: string;
+  /** Why the check failed, one line; absent when it passed. */
+  readonly reason?: string;
+  /** Loss, reordering, or nothing read; duplicates alone are allowed under at-least-once. */
   readonly failed: boolean;
   readonly perPartition: Record<string, PartitionReport>;
 }
 
-interface Counters {
+interface PartitionState {
   records: number;
   duplicated: number;
   outOfOrder: number;
+  segments: number;
+  lastOffset: number | undefined;
 }
 
+/** Where a stream was last seen: its sequence and the partition's segment at the time. */
+interface StreamCursor {
+  seq: number;
+  segment: number;
+}
+
+/**
+ * Checks what one consumer reads. Records of a partition that this consumer read at
+ * consecutive offsets form a segment: every record the log holds in that offset range passed
+ * through here, so a stream whose sequence jumps between two records of one segment lost the
+ * records in between (they are not in the log). Across segments nothing is concluded: an offset
+ * jump means a range this consumer did not read (another group member had the partition, or it
+ * started or rejoined later), and a rewind is a replay. So a rebalance cannot fake loss, while
+ * a hole in the log is found whenever one consumer read across it. Loss after the last record
+ * of a stream (the tail) or in ranges nobody here read needs the producers' acknowledged
+ * ranges: with `expected`, every acknowledged record must have been read.
+ */
 export class ConsumerVerifier {
   private readonly seen = new StreamSets();
-  private readonly counters = new Map<number, Counters>();
+  private readonly partitions = new Map<number, PartitionState>();
+  /** Sequences skipped inside a segment, per stream; missing unless seen elsewhere. */
+  private readonly holes = new StreamSets();
+  private readonly cursors = new Map<string, StreamCursor>();
   private unparsable = 0;
+  private verified = 0;
 
-  private countersOf(partition: number): Counters {
-    let c = this.counters.get(partition);
-    if (!c) this.counters.set(partition, (c = { records: 0, duplicated: 0, outOfOrder: 0 }));
-    return c;
+  private stateOf(partition: number): PartitionState {
+    let state = this.partitions.get(partition);
+    if (!state) this.partitions.set(partition, (state = { records: 0, duplicated: 0, outOfOrder: 0, segments: 0, lastOffset: undefined }));
+    return state;
   }
 
-  observe(partition: number, value: Buffer | null): Observation {
+  /** Distinct records read so far (duplicates and foreign records not counted). */
+  get distinct(): number {
+    return this.seen.total;
+  }
+
+  observe(partition: number, offset: number | string, value: Buffer | null): Observation {
+    const state = this.stateOf(partition);
+    const at = Number(offset);
+    // Foreign records take offsets too, so they keep a segment contiguous.
+    if (state.lastOffset === undefined || at !== state.lastOffset + 1) state.segments++;
+    state.lastOffset = at;
     const decoded = decodeValue(value);
     if (!decoded) {
       this.unparsable++;
       return 'unparsable';
     }
-    const c = this.countersOf(partition);
-    c.records++;
+    this.verified++;
+    state.records++;
+    const key = `${decoded.producerId}|${partition}`;
+    const cursor = this.cursors.get(key);
+    if (cursor && cursor.segment === state.segments && decoded.seq > cursor.seq + 1) {
+      this.holes.get(decoded.producerId, partition).addRange(cursor.seq + 1, decoded.seq - 1);
+    }
+    this.cursors.set(key, { seq: decoded.seq, segment: state.segments });
+
     const set = this.seen.get(decoded.producerId, partition);
     // Re-reading after a rebalance replays records already seen: duplicates, not reordering.
     // A sequence never seen before but lower than the highest seen arrived late: reordering.
     const highest = set.max;
     if (!set.add(decoded.seq)) {
-      c.duplicated++;
+      state.duplicated++;
       return 'duplicate';
     }
     if (highest !== undefined && decoded.seq < highest) {
-      c.outOfOrder++;
+      state.outOfOrder++;
       return 'outOfOrder';
     }
     return 'new';
@@ -259,47 +312,50 @@ export class ConsumerVerifier {
   /**
    * Missing records: with `expected` (acknowledged sequences from producer summaries) every
    * acknowledged record absent here, per stream, including streams never seen; for producers
-   * not listed there, the holes in 0..highest seen. `expectedRecords` (a total, no per-stream
-   * detail) adds the shortfall beyond the highest sequences seen, unattributed to a partition.
+   * not listed there, the holes inside segments that were never read. `expectedRecords` (a
+   * total, meaningful for a consumer that reads the whole topic) adds the shortfall of distinct
+   * records read, unattributed to a partition.
    */
   report(expected?: StreamSets, expectedRecords?: number): VerifyReport {
     const missingPerPartition = new Map<number, number>();
     const addMissing = (p: number, n: number): void => {
       if (n > 0) missingPerPartition.set(p, (missingPerPartition.get(p) ?? 0) + n);
     };
-    let covered = 0;
-    for (const [pid, partitions] of this.seen.byProducer) {
-      const expectedPartitions = expected?.byProducer.get(pid);
-      for (const [p, set] of partitions) {
-        const max = set.max ?? -1;
-        covered += max + 1;
-        if (expectedPartitions) addMissing(p, set.missingFrom(expectedPartitions.get(p) ?? new RangeSet()));
-        else addMissing(p, max + 1 - set.size);
-      }
+    for (const [pid, partitions] of this.holes.byProducer) {
+      if (expected?.byProducer.has(pid)) continue;
+      for (const [p, holes] of partitions) addMissing(p, this.seen.get(pid, p).missingFrom(holes));
     }
     if (expected) {
       for (const [pid, partitions] of expected.byProducer) {
-        for (const [p, set] of partitions) {
-          if (!this.seen.byProducer.get(pid)?.has(p)) addMissing(p, set.size);
-        }
+        for (const [p, set] of partitions) addMissing(p, (this.seen.byProducer.get(pid)?.get(p) ?? new RangeSet()).missingFrom(set));
       }
     }
-    const tail = expected || expectedRecords === undefined ? 0 : Math.max(0, expectedRecords - covered);
+    let missing = [...missingPerPartition.values()].reduce((a, b) => a + b, 0);
+    const tail = expected || expectedRecords === undefined ? 0 : Math.max(0, expectedRecords - this.seen.total - missing);
+    missing += tail;
 
-    const partitions = new Set<number>([...this.counters.keys(), ...missingPerPartition.keys()]);
     const perPartition: Record<string, PartitionReport> = {};
     let duplicated = 0;
     let outOfOrder = 0;
-    let missing = tail;
-    for (const p of [...partitions].sort((a, b) => a - b)) {
-      const c = this.counters.get(p) ?? { records: 0, duplicated: 0, outOfOrder: 0 };
-      const m = missingPerPartition.get(p) ?? 0;
-      perPartition[String(p)] = { records: c.records, missing: m, duplicated: c.duplicated, outOfOrder: c.outOfOrder };
-      duplicated += c.duplicated;
-      outOfOrder += c.outOfOrder;
-      missing += m;
+    let segments = 0;
+    for (const p of [...new Set([...this.partitions.keys(), ...missingPerPartition.keys()])].sort((a, b) => a - b)) {
+      const s = this.partitions.get(p) ?? { records: 0, duplicated: 0, outOfOrder: 0, segments: 0 };
+      perPartition[String(p)] = { records: s.records, missing: missingPerPartition.get(p) ?? 0, duplicated: s.duplicated, outOfOrder: s.outOfOrder, segments: s.segments };
+      duplicated += s.duplicated;
+      outOfOrder += s.outOfOrder;
+      segments += s.segments;
     }
     const producers = new Set([...this.seen.byProducer.keys(), ...(expected?.byProducer.keys() ?? [])]);
+    const basis: VerifyBasis = expected ? 'expect-file' : 'read-offsets';
+    const checked = expected
+      ? `every acknowledged record of the expect files (${expected.total} in ${expected.streams} streams) was read, in order per stream`
+      : `no sequence gap between records read at consecutive offsets (${segments} offset ranges in ${this.partitions.size} partitions)` +
+        (expectedRecords === undefined ? '' : ` and at least ${expectedRecords} distinct records read`) +
+        '; records outside those ranges (read by other group members, or after the last record of a stream) are not checked: use --expect-file';
+    const reasons: string[] = [];
+    if (this.verified === 0) reasons.push(`read no records written by 'produce --verify'${this.unparsable ? ` (${this.unparsable} foreign records)` : ''}`);
+    if (missing > 0) reasons.push(`${missing} records missing${tail ? ` (${tail} of them short of --records ${expectedRecords})` : ''}`);
+    if (outOfOrder > 0) reasons.push(`${outOfOrder} records out of order`);
     return {
       producers: producers.size,
       streams: this.seen.streams,
@@ -308,7 +364,12 @@ export class ConsumerVerifier {
       duplicated,
       outOfOrder,
       unparsable: this.unparsable,
-      failed: missing > 0 || outOfOrder > 0,
+      verified: this.verified,
+      segments,
+      basis,
+      checked,
+      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+      failed: reasons.length > 0,
       perPartition,
     };
   }

@@ -37,6 +37,8 @@ describe('produce', () => {
       verify: false,
       progressIntervalS: 10,
       maxRetries: 10,
+      waitForTopicS: 0,
+      shutdownTimeoutS: 20,
     });
     expect(cfg.rate).toBeUndefined();
     expect(cfg.durationS).toBeUndefined();
@@ -48,11 +50,12 @@ describe('produce', () => {
       'produce', ...base, '--plaintext', '--duration-s', '2.5', '--record-bytes', '512', '--batch-bytes', '65536',
       '--linger-ms', '0', '--compression', 'gzip', '--producers', '18', '--rate', '81000', '--verify',
       '--progress-interval-s', '0', '--max-retries', '3', '--summary-file', '/tmp/s.json', '--client-id', 'job-a',
+      '--wait-for-topic-s', '600', '--shutdown-timeout-s', '7.5',
     ]) as ProduceConfig;
     expect(cfg).toMatchObject({
       durationS: 2.5, recordBytes: 512, batchBytes: 65536, lingerMs: 0, compression: 'gzip', producers: 18,
       rate: 81000, verify: true, progressIntervalS: 0, maxRetries: 3, summaryFile: '/tmp/s.json', clientId: 'job-a',
-      plaintext: true,
+      plaintext: true, waitForTopicS: 600, shutdownTimeoutS: 7.5,
     });
     expect(cfg.tlsDir).toBeUndefined();
   });
@@ -74,6 +77,8 @@ describe('produce', () => {
     [['--records', '10', '--rate', '0'], /--rate.*greater than 0/],
     [['--records', '10', '--duration-s', 'x'], /--duration-s/],
     [['--records', '10', '--max-retries', '0'], /--max-retries/],
+    [['--records', '10', '--wait-for-topic-s', '-1'], /--wait-for-topic-s <s>.*'-1' is invalid.*at least 0/],
+    [['--records', '10', '--shutdown-timeout-s', 'soon'], /--shutdown-timeout-s <s>.*'soon' is invalid/],
     [['--records', '10', '--nope'], /unknown option '--nope'/],
     [[], /--records <n> or --duration-s <s>/],
   ])('rejects %j', (extra, message) => {
@@ -98,7 +103,7 @@ describe('produce', () => {
 describe('consume', () => {
   it('fills defaults and reads env for group and rack', () => {
     const cfg = run(['consume', ...base, '--tls-dir', '/c'], { KAFKA_GROUP: 'g-east', KAFKA_RACK: 'us-east4' }) as ConsumeConfig;
-    expect(cfg).toMatchObject({ mode: 'consume', group: 'g-east', rack: 'us-east4', idleTimeoutS: 60, fromBeginning: true, expectFiles: [] });
+    expect(cfg).toMatchObject({ mode: 'consume', group: 'g-east', rack: 'us-east4', idleTimeoutS: 60, fromBeginning: true, expectFiles: [], waitForTopicS: 0, shutdownTimeoutS: 20 });
     expect(cfg.records).toBeUndefined();
   });
 
@@ -121,6 +126,26 @@ describe('program', () => {
   it('needs a subcommand', () => {
     expect(usage([])).toMatch(/a subcommand is required: produce or consume/);
     expect(usage(['bench'])).toMatch(/unknown command 'bench'/);
+  });
+
+  it('help <command> prints that command\'s help with exit 0; help alone the whole help', () => {
+    for (const cmd of ['produce', 'consume']) {
+      const r = parseArgs(['help', cmd], {});
+      if (r.kind !== 'exit') throw new Error('no help');
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(new RegExp(`^Usage: stretched-kafka-load ${cmd} \\[options\\]`));
+      expect(r.stdout).toContain(cmd === 'produce' ? '--linger-ms' : '--expect-file');
+    }
+    const top = parseArgs(['help'], {});
+    expect(top).toMatchObject({ kind: 'exit', code: 0 });
+    if (top.kind === 'exit') expect(top.stdout).toMatch(/produce[\s\S]*consume/);
+    expect(usage(['help', 'bench'])).toMatch(/help bench: unknown command 'bench'; commands: produce, consume/);
+  });
+
+  it('documents what consume --records does', () => {
+    const r = parseArgs(['consume', '--help'], {});
+    if (r.kind !== 'exit') throw new Error('no help');
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/consume: stop once this many were read/);
   });
 
   it('prints help with exit 0', () => {

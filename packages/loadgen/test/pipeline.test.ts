@@ -1,8 +1,10 @@
-import type { Kafka, Message, Producer, ProducerBatch } from 'kafkajs';
-import type { ProduceConfig } from '../src/args';
+import { CompressionTypes, KafkaJSProtocolError, type Kafka, type Message, type Producer, type ProducerBatch, type ProducerConfig } from 'kafkajs';
+import { parseArgs, type ProduceConfig } from '../src/args';
+import { FatalError } from '../src/errors';
 import { BUFFER_BYTES, runProduce } from '../src/producer';
 import { RunStats } from '../src/stats';
 import { decodeValue } from '../src/verify';
+import { commonConfig, until } from './helpers';
 
 // runProduce against a fake kafkajs producer (no network): the test decides when each
 // sendBatch call resolves and records what every call carried.
@@ -16,6 +18,9 @@ interface Call {
 
 class FakeProducer {
   readonly calls: Call[] = [];
+  /** What runProduce passed to kafka.producer() and to every sendBatch call. */
+  readonly producerOptions: Array<ProducerConfig | undefined> = [];
+  readonly batchOptions: Array<Omit<ProducerBatch, 'topicMessages'>> = [];
   readonly inFlight = new Map<number, number>();
   maxConcurrent = 0;
   overlapped = false;
@@ -27,6 +32,8 @@ class FakeProducer {
   failPartition: number | undefined;
 
   async sendBatch(batch: ProducerBatch): Promise<unknown> {
+    const { topicMessages: _messages, ...options } = batch;
+    this.batchOptions.push(options);
     const messages = (batch.topicMessages ?? []).flatMap((t) => t.messages as Message[]);
     const partitions = [...new Set(messages.map((m) => m.partition as number))];
     const call: Call = {
@@ -68,42 +75,52 @@ class FakeProducer {
   }
 }
 
-function fakeKafka(partitions: number, fake: FakeProducer): Kafka {
-  const admin = {
-    connect: async () => undefined,
-    disconnect: async () => undefined,
-    fetchTopicMetadata: async () => ({ topics: [{ name: 't', partitions: Array.from({ length: partitions }, (_, i) => ({ partitionId: i })) }] }),
+interface FakeStartup {
+  /** The error metadata request n (from 1) fails with, if any. */
+  metadataError?: (n: number) => Error | undefined;
+  /** The error producer connect n (InitProducerId, from 1) fails with, if any. */
+  connectError?: (n: number) => Error | undefined;
+  /** Never-resolving admin connect (brokers that kafkajs keeps retrying). */
+  hangConnect?: boolean;
+}
+
+const protocolError = (type: string) => new KafkaJSProtocolError({ message: type, type, code: 0, retriable: false } as unknown as Error);
+
+function fakeKafka(partitions: number, fake: FakeProducer, startup: FakeStartup = {}): Kafka & { metadataCalls: number; connectCalls: number } {
+  const kafka = {
+    metadataCalls: 0,
+    connectCalls: 0,
+    admin: () => ({
+      connect: () => (startup.hangConnect ? new Promise(() => undefined) : Promise.resolve()),
+      disconnect: async () => undefined,
+      fetchTopicMetadata: async () => {
+        kafka.metadataCalls++;
+        const error = startup.metadataError?.(kafka.metadataCalls);
+        if (error) throw error;
+        return { topics: [{ name: 't', partitions: Array.from({ length: partitions }, (_, i) => ({ partitionId: i })) }] };
+      },
+    }),
+    producer: (options?: ProducerConfig) => {
+      fake.producerOptions.push(options);
+      return {
+        connect: async () => {
+          kafka.connectCalls++;
+          const error = startup.connectError?.(kafka.connectCalls);
+          if (error) throw error;
+        },
+        disconnect: async () => undefined,
+        sendBatch: (b: ProducerBatch) => fake.sendBatch(b),
+      } as unknown as Producer;
+    },
   };
-  const producer = { connect: async () => undefined, disconnect: async () => undefined, sendBatch: (b: ProducerBatch) => fake.sendBatch(b) };
-  return { admin: () => admin, producer: () => producer as unknown as Producer } as unknown as Kafka;
+  return kafka as unknown as Kafka & { metadataCalls: number; connectCalls: number };
 }
 
 function config(over: Partial<ProduceConfig>): ProduceConfig {
-  return {
-    mode: 'produce',
-    bootstrap: ['localhost:9092'],
-    topic: 't',
-    clientId: 'c',
-    plaintext: true,
-    verify: true,
-    progressIntervalS: 0,
-    maxRetries: 1,
-    recordBytes: 100,
-    batchBytes: 1000,
-    lingerMs: 5,
-    compression: 'none',
-    producers: 1,
-    ...over,
-  };
+  return { ...commonConfig('localhost:9092'), mode: 'produce', recordBytes: 100, batchBytes: 1000, lingerMs: 5, compression: 'none', producers: 1, ...over };
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const quiet = { say: () => undefined, waitRetryMs: 5 };
 
 /** Every partition's sequences over its calls, in call order. */
 function seqsByPartition(fake: FakeProducer): Map<number, number[]> {
@@ -118,7 +135,7 @@ describe('per-partition send pipelines', () => {
     let n = 0;
     fake.delayMs = () => [0, 7, 2, 13, 1][n++ % 5];
     const stats = new RunStats();
-    const result = await runProduce(config({ records: 600 }), fakeKafka(6, fake), stats, new AbortController().signal);
+    const result = await runProduce(config({ records: 600 }), fakeKafka(6, fake), stats, new AbortController().signal, quiet);
 
     expect(result.fatal).toBeUndefined();
     expect(result.unacknowledged).toBe(0);
@@ -232,5 +249,143 @@ describe('per-partition send pipelines', () => {
     expect(result.acked.total).toBe(stats.records);
     expect(stats.records).toBeGreaterThan(50);
     for (const seqs of seqsByPartition(fake).values()) expect(seqs).toEqual(seqs.map((_, i) => i));
+  });
+});
+
+describe('what the program asks kafkajs for', () => {
+  /** A config built the way users build it, so the program's own defaults are what is tested. */
+  const fromCli = (...extra: string[]): ProduceConfig => {
+    const parsed = parseArgs(['produce', '--bootstrap', 'b:9093', '--topic', 't', '--plaintext', '--records', '300', '--client-id', 'c', '--progress-interval-s', '0', ...extra], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.stderr);
+    return parsed.config as ProduceConfig;
+  };
+
+  it('idempotent producers with one request in flight, acks=all and lz4 by default', async () => {
+    const fake = new FakeProducer();
+    const cfg = fromCli('--producers', '3', '--batch-bytes', '20000');
+    const result = await runProduce(cfg, fakeKafka(4, fake), new RunStats(), new AbortController().signal, quiet);
+    expect(result.acked.total + result.unacknowledged).toBe(0); // no --verify: nothing tracked
+    expect(fake.producerOptions).toHaveLength(3);
+    for (const options of fake.producerOptions) {
+      expect(options).toMatchObject({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    }
+    expect(fake.batchOptions.length).toBeGreaterThan(0);
+    for (const options of fake.batchOptions) expect(options).toMatchObject({ acks: -1, compression: CompressionTypes.LZ4 });
+  });
+
+  it('passes the chosen compression on (so the lz4 assertion above is not vacuous)', async () => {
+    const fake = new FakeProducer();
+    await runProduce(fromCli('--compression', 'gzip'), fakeKafka(2, fake), new RunStats(), new AbortController().signal, quiet);
+    expect(new Set(fake.batchOptions.map((o) => o.compression))).toEqual(new Set([CompressionTypes.GZIP]));
+    expect(fake.batchOptions.every((o) => o.acks === -1)).toBe(true);
+  });
+});
+
+describe('waiting for the topic and the ACLs (--wait-for-topic-s)', () => {
+  it('treats a missing topic and missing authorization as "not yet", with progress lines, then produces', async () => {
+    const fake = new FakeProducer();
+    const kafka = fakeKafka(3, fake, {
+      metadataError: (n) => (n <= 2 ? protocolError('TOPIC_AUTHORIZATION_FAILED') : n === 3 ? protocolError('UNKNOWN_TOPIC_OR_PARTITION') : undefined),
+      connectError: (n) => (n === 1 ? protocolError('CLUSTER_AUTHORIZATION_FAILED') : undefined),
+    });
+    const lines: string[] = [];
+    const waiting: boolean[] = [];
+    const io = { say: (l: string) => lines.push(l), waitRetryMs: 5, onWaiting: (w: boolean) => waiting.push(w) };
+    const result = await runProduce(config({ records: 30, waitForTopicS: 600 }), kafka, new RunStats(), new AbortController().signal, io);
+    // The CLI mutes kafkajs' repeated refusals between these two calls, and only then.
+    expect(waiting[0]).toBe(true);
+    expect(waiting[waiting.length - 1]).toBe(false);
+    expect(kafka.metadataCalls).toBe(4);
+    expect(kafka.connectCalls).toBe(2);
+    expect(result).toMatchObject({ partitions: 3, unacknowledged: 0 });
+    expect(result.acked.total).toBe(30);
+    // One line per new reason (the repeated one is not reprinted within the progress interval).
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^stretched-kafka-load produce: waiting for topic t: not authorized to describe topic t \(TOPIC_AUTHORIZATION_FAILED.*; \d+ s of 600 s \(--wait-for-topic-s\)$/);
+    expect(lines[1]).toMatch(/waiting for topic t: topic t does not exist \(UNKNOWN_TOPIC_OR_PARTITION\)/);
+    expect(lines[2]).toMatch(/waiting for producer ids for t: not authorized to start an idempotent producer \(CLUSTER_AUTHORIZATION_FAILED/);
+  });
+
+  it('gives up after the window with exit 3 and one line saying what was missing', async () => {
+    const kafka = fakeKafka(3, new FakeProducer(), { metadataError: () => protocolError('TOPIC_AUTHORIZATION_FAILED') });
+    const error = await runProduce(config({ records: 30, waitForTopicS: 0.05 }), kafka, new RunStats(), new AbortController().signal, quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FatalError);
+    expect((error as FatalError).exitCode).toBe(3);
+    expect((error as FatalError).message).toMatch(/^still not authorized to describe topic t \(TOPIC_AUTHORIZATION_FAILED[^\n]*\) after \d+ s \(--wait-for-topic-s 0\.05\)$/);
+    expect(kafka.metadataCalls).toBeGreaterThan(1);
+  });
+
+  it('without a wait (the interactive default) fails at the first answer, as before', async () => {
+    const kafka = fakeKafka(3, new FakeProducer(), { metadataError: () => protocolError('UNKNOWN_TOPIC_OR_PARTITION') });
+    const error = await runProduce(config({ records: 30 }), kafka, new RunStats(), new AbortController().signal, quiet).catch((e: unknown) => e);
+    expect((error as FatalError).message).toBe('topic t does not exist (UNKNOWN_TOPIC_OR_PARTITION)');
+    expect(kafka.metadataCalls).toBe(1);
+  });
+
+  it('does not wait on other errors', async () => {
+    const kafka = fakeKafka(3, new FakeProducer(), { metadataError: () => protocolError('POLICY_VIOLATION') });
+    const error = await runProduce(config({ records: 30, waitForTopicS: 600 }), kafka, new RunStats(), new AbortController().signal, quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FatalError);
+    expect(kafka.metadataCalls).toBe(1);
+  });
+});
+
+describe('stop requests (SIGTERM/SIGINT)', () => {
+  it('end the connect phase at once with an empty result (the connect itself never returns)', async () => {
+    const stop = new AbortController();
+    const kafka = fakeKafka(3, new FakeProducer(), { hangConnect: true });
+    const run = runProduce(config({ records: 30 }), kafka, new RunStats(), stop.signal, quiet);
+    await new Promise((r) => setImmediate(r));
+    stop.abort();
+    await expect(run).resolves.toMatchObject({ partitions: 0, unacknowledged: 0 });
+  });
+
+  it('end the wait for the topic', async () => {
+    const stop = new AbortController();
+    const kafka = fakeKafka(3, new FakeProducer(), { metadataError: () => protocolError('UNKNOWN_TOPIC_OR_PARTITION') });
+    const run = runProduce(config({ records: 30, waitForTopicS: 3600 }), kafka, new RunStats(), stop.signal, { say: () => undefined, waitRetryMs: 60_000 });
+    await until('a first metadata attempt', () => kafka.metadataCalls > 0);
+    stop.abort();
+    const result = await run;
+    expect(result.acked.total).toBe(0);
+    expect(kafka.metadataCalls).toBe(1);
+  });
+
+  it('cap the wait for unacknowledged batches at --shutdown-timeout-s, reporting them unacknowledged', async () => {
+    // One partition whose leader never answers: only the cap can end this run.
+    const fake = new FakeProducer();
+    fake.held.add(0);
+    const stop = new AbortController();
+    const stats = new RunStats();
+    const lines: string[] = [];
+    const run = runProduce(config({ records: 300, shutdownTimeoutS: 0.05 }), fakeKafka(1, fake), stats, stop.signal, { say: (l) => lines.push(l) });
+    await until('a batch out', () => fake.calls.length === 1);
+    stop.abort();
+    const result = await run;
+    expect(result.acked.total).toBe(0);
+    expect(result.unacknowledged).toBeGreaterThanOrEqual(fake.calls[0].seqs.length);
+    expect(lines).toEqual(['stretched-kafka-load produce: 1 batches still unacknowledged 0.05 s after the stop (--shutdown-timeout-s); reporting them as unacknowledged']);
+    // A late acknowledgement does not change what was reported.
+    fake.free(0);
+    await until('the held call to settle', () => fake.calls[0].settled);
+    await new Promise((r) => setImmediate(r));
+    expect(result.acked.total).toBe(0);
+    expect(stats.records).toBe(0);
+  });
+
+  it('without a stop, a run waits for its last batch however long it takes', async () => {
+    const fake = new FakeProducer();
+    fake.held.add(0);
+    let finished = false;
+    const run = runProduce(config({ records: 50, shutdownTimeoutS: 0 }), fakeKafka(1, fake), new RunStats(), new AbortController().signal, quiet).then((r) => {
+      finished = true;
+      return r;
+    });
+    await until('the batch to be out', () => fake.calls.length === 1);
+    // The shutdown cap (0 s here) applies only after a stop request.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(finished).toBe(false);
+    fake.free(0);
+    expect((await run).unacknowledged).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { RunStats } from '../src/stats';
 import { consumeSummary, failedStartSummary, produceSummary } from '../src/summary';
 import { ConsumerVerifier, encodeValue, StreamSets } from '../src/verify';
 
-const common = { bootstrap: ['b:1'], topic: 't', clientId: 'job', plaintext: true, verify: true, progressIntervalS: 10, maxRetries: 10 };
+const common = { bootstrap: ['b:1'], topic: 't', clientId: 'job', plaintext: true, verify: true, progressIntervalS: 10, maxRetries: 10, waitForTopicS: 0, shutdownTimeoutS: 20 };
 const produceCfg: ProduceConfig = { ...common, mode: 'produce', recordBytes: 1024, batchBytes: 131072, lingerMs: 50, compression: 'lz4', producers: 2, records: 4 };
 const consumeCfg: ConsumeConfig = { ...common, mode: 'consume', group: 'g', idleTimeoutS: 60, fromBeginning: true, expectFiles: [] };
 
@@ -45,7 +45,7 @@ describe('consume summary', () => {
   const filler = Buffer.alloc(100);
   it('exits 0 with duplicates only, 1 on loss or reordering, 3 on a fatal error', () => {
     const dup = new ConsumerVerifier();
-    for (const seq of [0, 1, 1, 2]) dup.observe(0, encodeValue('p', seq, 32, filler));
+    [0, 1, 1, 2].forEach((seq, offset) => dup.observe(0, offset, encodeValue('p', seq, 32, filler)));
     const ok = consumeSummary(consumeCfg, stats(), { verify: dup.report() });
     expect(ok.exitCode).toBe(0);
     expect(ok.line.verify).toMatchObject({ producers: 1, missing: 0, duplicated: 1, outOfOrder: 0, ok: true });
@@ -53,14 +53,28 @@ describe('consume summary', () => {
     for (const key of EXPECTED_KEYS) expect(ok.line).toHaveProperty(key);
 
     const gap = new ConsumerVerifier();
-    for (const seq of [0, 2]) gap.observe(0, encodeValue('p', seq, 32, filler));
+    [0, 2].forEach((seq, offset) => gap.observe(0, offset, encodeValue('p', seq, 32, filler)));
     expect(consumeSummary(consumeCfg, stats(), { verify: gap.report() }).exitCode).toBe(1);
     expect(consumeSummary(consumeCfg, stats(), { verify: gap.report(), fatal: 'x' }).exitCode).toBe(3);
   });
 
-  it('reports a run that never started with exit 3', () => {
+  it('reports a run that never started with exit 3, counting the failure that stopped it', () => {
     const s = failedStartSummary(consumeCfg, new RunStats(), 'TLS certificate verify failed for b:1: CERT_HAS_EXPIRED');
     expect(s.exitCode).toBe(3);
-    expect(s.line).toMatchObject({ mode: 'consume', records: 0, fatal: expect.stringContaining('CERT_HAS_EXPIRED') });
+    expect(s.line).toMatchObject({ mode: 'consume', records: 0, errors: 1, fatal: expect.stringContaining('CERT_HAS_EXPIRED') });
+    const retried = new RunStats();
+    retried.retries = 2;
+    expect(failedStartSummary(produceCfg, retried, 'connection refused to b:1').line).toMatchObject({ errors: 1, retries: 2 });
+  });
+
+  it('says what verify checked, why it failed, why the run stopped, and which signal stopped it', () => {
+    const v = new ConsumerVerifier();
+    const st = stats();
+    st.signal = 'SIGTERM';
+    const s = consumeSummary(consumeCfg, st, { verify: v.report(), stoppedBy: 'signal' });
+    expect(s.exitCode).toBe(1);
+    expect(s.line).toMatchObject({ signal: 'SIGTERM', stoppedBy: 'signal' });
+    expect(s.line.verify).toMatchObject({ ok: false, basis: 'read-offsets', verified: 0, reason: expect.stringMatching(/^read no records/), checked: expect.any(String) });
+    expect(consumeSummary(consumeCfg, stats(), { verify: v.report() }).line).not.toHaveProperty('signal');
   });
 });

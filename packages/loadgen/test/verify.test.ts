@@ -40,11 +40,28 @@ describe('record values', () => {
   });
 });
 
+/** Reads events as one consumer that had each partition from its first offset on. */
 function consume(events: Array<[partition: number, pid: string, seq: number]>): ConsumerVerifier {
   const c = new ConsumerVerifier();
-  for (const [p, pid, seq] of events) c.observe(p, v(pid, seq));
+  const next = new Map<number, number>();
+  for (const [p, pid, seq] of events) {
+    const offset = next.get(p) ?? 0;
+    next.set(p, offset + 1);
+    c.observe(p, offset, v(pid, seq));
+  }
   return c;
 }
+
+/** Reads [partition, offset, pid, seq] as given: offsets say which log ranges this consumer saw. */
+function read(events: Array<[partition: number, offset: number, pid: string, seq: number]>): ConsumerVerifier {
+  const c = new ConsumerVerifier();
+  for (const [p, offset, pid, seq] of events) c.observe(p, String(offset), v(pid, seq));
+  return c;
+}
+
+/** One stream's records at consecutive offsets from `offset`, sequences first..last. */
+const run = (partition: number, offset: number, pid: string, first: number, last: number): Array<[number, number, string, number]> =>
+  Array.from({ length: last - first + 1 }, (_, i) => [partition, offset + i, pid, first + i]);
 
 describe('ConsumerVerifier', () => {
   it('passes an in-order stream per producer and partition', () => {
@@ -52,12 +69,14 @@ describe('ConsumerVerifier', () => {
     for (let i = 0; i < 50; i++) events.push([0, 'a-0', i], [1, 'a-0', i], [0, 'b-0', i]);
     const r = consume(events).report();
     expect(r).toMatchObject({ producers: 2, streams: 3, missing: 0, duplicated: 0, outOfOrder: 0, failed: false });
-    expect(r.perPartition['0']).toEqual({ records: 100, missing: 0, duplicated: 0, outOfOrder: 0 });
+    expect(r.perPartition['0']).toEqual({ records: 100, missing: 0, duplicated: 0, outOfOrder: 0, segments: 1 });
+    expect(r).toMatchObject({ verified: 150, segments: 2, basis: 'read-offsets' });
+    expect(r.reason).toBeUndefined();
   });
 
-  it('counts a gap as missing and fails', () => {
+  it('counts a gap between records at consecutive offsets as missing and fails', () => {
     const r = consume([[0, 'a-0', 0], [0, 'a-0', 1], [0, 'a-0', 4], [0, 'a-0', 5]]).report();
-    expect(r).toMatchObject({ missing: 2, outOfOrder: 0, failed: true });
+    expect(r).toMatchObject({ missing: 2, outOfOrder: 0, failed: true, reason: '2 records missing' });
     expect(r.perPartition['0'].missing).toBe(2);
   });
 
@@ -68,11 +87,11 @@ describe('ConsumerVerifier', () => {
 
   it('flags a late record as out of order and fails even when nothing ends up missing', () => {
     const c = new ConsumerVerifier();
-    expect(c.observe(0, v('a-0', 0))).toBe('new');
-    expect(c.observe(0, v('a-0', 2))).toBe('new');
-    expect(c.observe(0, v('a-0', 1))).toBe('outOfOrder');
-    expect(c.observe(0, v('a-0', 1))).toBe('duplicate');
-    expect(c.report()).toMatchObject({ missing: 0, outOfOrder: 1, duplicated: 1, failed: true });
+    expect(c.observe(0, 0, v('a-0', 0))).toBe('new');
+    expect(c.observe(0, 1, v('a-0', 2))).toBe('new');
+    expect(c.observe(0, 2, v('a-0', 1))).toBe('outOfOrder');
+    expect(c.observe(0, 3, v('a-0', 1))).toBe('duplicate');
+    expect(c.report()).toMatchObject({ missing: 0, outOfOrder: 1, duplicated: 1, failed: true, reason: '1 records out of order' });
   });
 
   it('keeps streams apart: the same sequence in two partitions is no duplicate', () => {
@@ -93,8 +112,9 @@ describe('ConsumerVerifier', () => {
     expect(r.expected).toBe(18);
     expect(r.perPartition['0'].missing).toBe(3);
     expect(r.perPartition['1'].missing).toBe(0);
-    expect(r.perPartition['2']).toEqual({ records: 0, missing: 3, duplicated: 0, outOfOrder: 0 });
-    expect(r).toMatchObject({ missing: 6, failed: true, producers: 2 });
+    expect(r.perPartition['2']).toEqual({ records: 0, missing: 3, duplicated: 0, outOfOrder: 0, segments: 0 });
+    expect(r).toMatchObject({ missing: 6, failed: true, producers: 2, basis: 'expect-file' });
+    expect(r.checked).toMatch(/^every acknowledged record of the expect files \(18 in 3 streams\) was read/);
   });
 
   it('without an expect file, --records gives the unattributed tail', () => {
@@ -107,8 +127,87 @@ describe('ConsumerVerifier', () => {
 
   it('counts foreign records without failing on them', () => {
     const c = new ConsumerVerifier();
-    expect(c.observe(0, Buffer.from('plain'))).toBe('unparsable');
-    expect(c.report()).toMatchObject({ unparsable: 1, failed: false });
+    expect(c.observe(0, 0, v('a-0', 0))).toBe('new');
+    expect(c.observe(0, 1, Buffer.from('plain'))).toBe('unparsable');
+    expect(c.report()).toMatchObject({ unparsable: 1, verified: 1, failed: false });
+  });
+
+  it('fails when it read nothing it could check, saying so', () => {
+    expect(new ConsumerVerifier().report()).toMatchObject({ verified: 0, missing: 0, failed: true, reason: "read no records written by 'produce --verify'" });
+    const foreign = new ConsumerVerifier();
+    foreign.observe(0, 0, Buffer.from('plain'));
+    expect(foreign.report()).toMatchObject({ failed: true, reason: "read no records written by 'produce --verify' (1 foreign records)" });
+    // With expect files too: nothing read is a failure even when nothing was acknowledged.
+    expect(new ConsumerVerifier().report(new StreamSets())).toMatchObject({ expected: 0, failed: true });
+  });
+});
+
+describe('ConsumerVerifier in a shared group: only what one consumer read back to back counts', () => {
+  it('a partition taken over mid-stream is no loss (the audit case: take over at seq 5000)', () => {
+    // Another member read offsets 0..4999; this one gets the partition at offset 5000.
+    const r = read(run(0, 5000, 'p-0', 5000, 5999)).report();
+    expect(r).toMatchObject({ missing: 0, outOfOrder: 0, failed: false, segments: 1 });
+  });
+
+  it('a partition that moves away and comes back is no loss either', () => {
+    const r = read([...run(3, 0, 'p-0', 0, 99), ...run(3, 800, 'p-0', 800, 899)]).report();
+    expect(r).toMatchObject({ missing: 0, failed: false, segments: 1 + 1 });
+    expect(r.perPartition['3']).toMatchObject({ records: 200, segments: 2, missing: 0 });
+  });
+
+  it('a hole in the log is found between records this consumer read at consecutive offsets', () => {
+    // Two producers interleave; p-0 jumps from 2 to 5 while the offsets run on: 3 and 4 are not in the log.
+    const events: Array<[number, number, string, number]> = [
+      [0, 100, 'p-0', 0], [0, 101, 'q-0', 0], [0, 102, 'p-0', 1], [0, 103, 'q-0', 1],
+      [0, 104, 'p-0', 2], [0, 105, 'q-0', 2], [0, 106, 'p-0', 5], [0, 107, 'q-0', 3],
+    ];
+    const r = read(events).report();
+    expect(r).toMatchObject({ missing: 2, outOfOrder: 0, failed: true, segments: 1 });
+    expect(r.perPartition['0'].missing).toBe(2);
+  });
+
+  it('a jump in offsets starts a new segment: the sequence gap across it is not judged', () => {
+    const r = read([[0, 10, 'p-0', 10], [0, 11, 'p-0', 11], [0, 50, 'p-0', 50], [0, 51, 'p-0', 51]]).report();
+    expect(r).toMatchObject({ missing: 0, segments: 2, failed: false });
+  });
+
+  it('a replay after a rebalance (offsets rewind) gives duplicates, not loss or reordering', () => {
+    const r = read([...run(1, 0, 'p-0', 0, 9), ...run(1, 5, 'p-0', 5, 14)]).report();
+    expect(r).toMatchObject({ duplicated: 5, missing: 0, outOfOrder: 0, failed: false, segments: 2 });
+  });
+
+  it('foreign records keep a segment contiguous', () => {
+    const c = new ConsumerVerifier();
+    c.observe(0, 0, v('p-0', 0));
+    c.observe(0, 1, Buffer.from('not ours'));
+    c.observe(0, 2, v('p-0', 2));
+    expect(c.report()).toMatchObject({ missing: 1, segments: 1, unparsable: 1, failed: true });
+  });
+
+  it('a sequence skipped in one segment but read in another is not missing', () => {
+    const r = read([[0, 0, 'p-0', 0], [0, 1, 'p-0', 2], [0, 7, 'p-0', 1]]).report();
+    expect(r.missing).toBe(0);
+  });
+
+  it('says what it checked and what it could not see', () => {
+    const r = read(run(0, 0, 'p-0', 0, 4)).report();
+    expect(r.checked).toMatch(/^no sequence gap between records read at consecutive offsets \(1 offset ranges in 1 partitions\)/);
+    expect(r.checked).toMatch(/not checked: use --expect-file$/);
+    expect(read(run(0, 0, 'p-0', 0, 4)).report(undefined, 5).checked).toMatch(/and at least 5 distinct records read/);
+  });
+
+  it('--records without expect files: a shortfall of distinct records is missing', () => {
+    const c = read([...run(0, 0, 'p-0', 0, 4), ...run(0, 3, 'p-0', 3, 4)]);
+    expect(c.distinct).toBe(5);
+    expect(c.report(undefined, 5)).toMatchObject({ missing: 0, duplicated: 2, failed: false });
+    expect(c.report(undefined, 8)).toMatchObject({ missing: 3, failed: true, reason: '3 records missing (3 of them short of --records 8)' });
+  });
+
+  it('with expect files, producers they do not list are still checked inside segments', () => {
+    const expected = new StreamSets();
+    expected.mergeJson({ 'p-0': { '0': [[0, 2]] } }, 'test');
+    const r = read([[0, 0, 'p-0', 0], [0, 1, 'x-0', 0], [0, 2, 'p-0', 1], [0, 3, 'x-0', 3], [0, 4, 'p-0', 2]]).report(expected);
+    expect(r).toMatchObject({ expected: 3, missing: 2, failed: true });
   });
 });
 

@@ -9,6 +9,27 @@ export const INDEX_ENV = 'LOAD_INDEX';
  */
 export const COMPRESSION = 'lz4';
 
+/**
+ * How long a load pod waits for the topic and its ACLs. GitOps orders objects within one
+ * cluster only: the Topic and User Operators run in the management region, so the Jobs of the
+ * other regions can start before the topic and the users' ACLs exist. Without a wait a producer
+ * exits 3 at once, and with backoffLimit 0 its Job has failed for good.
+ */
+export const WAIT_FOR_TOPIC_S = 600;
+
+/**
+ * After SIGTERM (a Job deleted or pruned when load.run is bumped): the longest a producer waits
+ * for its batches in flight, or a consumer for leaving its group, before the summary.
+ */
+export const SHUTDOWN_TIMEOUT_S = 20;
+
+/**
+ * The pods' terminationGracePeriodSeconds: the shutdown wait, the program's own 5 s cap on
+ * disconnecting (DISCONNECT_TIMEOUT_MS in the load program), and 10 s for the summary and a
+ * loaded node. Kubernetes kills the container with SIGKILL after it, summary or not.
+ */
+export const TERMINATION_GRACE_S = SHUTDOWN_TIMEOUT_S + 5 + 10;
+
 /** A consumer ends once nothing arrived for this long (after the producers are done). */
 export const CONSUMER_IDLE_TIMEOUT_S = 120;
 /** Upper bound of a consumer's run, so that a Job cannot hang forever when producers never start. */
@@ -36,12 +57,17 @@ export function producerArgs(fleet: Fleet, region: Region): string[] {
     '--producers', '1',
     '--verify',
     '--progress-interval-s', '10',
+    '--wait-for-topic-s', String(WAIT_FOR_TOPIC_S),
+    '--shutdown-timeout-s', String(SHUTDOWN_TIMEOUT_S),
   ];
 }
 
 /**
  * Arguments of one consumer pod. All consumers of the fleet share one group, so the partitions
  * are split among them and no consumer knows how many records it will get: they run until idle.
+ * Their --verify therefore checks only the offset ranges each one read (no gap inside them, no
+ * reordering, and at least one record read); proving that every acknowledged record arrived
+ * needs the producers' summary files (--expect-file), which a Job pod does not have.
  * `--rack` is the pod's own region, so each fetches from the replicas in its region.
  */
 export function consumerArgs(fleet: Fleet, region: Region): string[] {
@@ -56,5 +82,7 @@ export function consumerArgs(fleet: Fleet, region: Region): string[] {
     '--duration-s', String(CONSUMER_MAX_DURATION_S),
     '--idle-timeout-s', String(CONSUMER_IDLE_TIMEOUT_S),
     '--verify',
+    '--wait-for-topic-s', String(WAIT_FOR_TOPIC_S),
+    '--shutdown-timeout-s', String(SHUTDOWN_TIMEOUT_S),
   ];
 }

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, KAFKA, KAFKA_CLIENT_LABEL, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
 import { containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
-import { INDEX_ENV, consumerArgs, producerArgs } from './args';
+import { INDEX_ENV, TERMINATION_GRACE_S, consumerArgs, producerArgs } from './args';
 
 export const LOAD_COMMAND = 'stretched-kafka-load';
 
@@ -46,8 +46,11 @@ function loadJob(chart: Chart, fleet: Fleet, region: Region, p: LoadJobProps): v
         metadata: { labels: { ...labels(fleet, component, region), ...loadPods, ...KAFKA_CLIENT_LABEL } },
         spec: {
           restartPolicy: 'Never',
+          // Covers the program's capped shutdown (flush or group leave, then disconnect) so that
+          // a deleted Job's pods still print their summary before SIGKILL.
+          terminationGracePeriodSeconds: TERMINATION_GRACE_S,
           automountServiceAccountToken: false,
-          securityContext: podSecurityContext(),
+          securityContext: podSecurityContext(fleet),
           affinity: {
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [

@@ -1,5 +1,17 @@
 import { DEFAULT_FLEET, Fleet, KAFKA_CLIENT_LABEL, TLS, TLS_MOUNT, bootstrapServers, loadConsumerGroup, regionOf } from '@stretched-kafka/fleet';
-import { COMPRESSION, INDEX_ENV, RECREATE_ANNOTATIONS, consumerArgs, jobName, loadJobsComponent, producerArgs } from '../src';
+import { DISCONNECT_TIMEOUT_MS, parseArgs, type ConsumeConfig, type ProduceConfig } from '@stretched-kafka/loadgen';
+import {
+  COMPRESSION,
+  INDEX_ENV,
+  RECREATE_ANNOTATIONS,
+  SHUTDOWN_TIMEOUT_S,
+  TERMINATION_GRACE_S,
+  WAIT_FOR_TOPIC_S,
+  consumerArgs,
+  jobName,
+  loadJobsComponent,
+  producerArgs,
+} from '../src';
 import { Obj, clone, expectHardened, synth } from '../../topics/test/helpers';
 
 const jobs = (f: Fleet, region: string) => synth(loadJobsComponent.build, f, regionOf(f, region));
@@ -74,8 +86,36 @@ test('producers: lz4, settings from fleet.load, and no flag that could weaken ac
   const flags = (args: string[]) => args.filter((a) => a.startsWith('--'));
   expect(flags(producerArgs(DEFAULT_FLEET, DEFAULT_FLEET.regions[0]))).toEqual([
     '--bootstrap', '--topic', '--client-id', '--tls-dir', '--records', '--record-bytes', '--batch-bytes', '--linger-ms', '--compression', '--producers', '--verify', '--progress-interval-s',
+    '--wait-for-topic-s', '--shutdown-timeout-s',
   ]);
-  expect(flags(consumerArgs(DEFAULT_FLEET, DEFAULT_FLEET.regions[0]))).toEqual(['--bootstrap', '--topic', '--client-id', '--tls-dir', '--group', '--rack', '--duration-s', '--idle-timeout-s', '--verify']);
+  expect(flags(consumerArgs(DEFAULT_FLEET, DEFAULT_FLEET.regions[0]))).toEqual([
+    '--bootstrap', '--topic', '--client-id', '--tls-dir', '--group', '--rack', '--duration-s', '--idle-timeout-s', '--verify', '--wait-for-topic-s', '--shutdown-timeout-s',
+  ]);
+});
+
+test('the load program accepts the Jobs\' arguments as the Jobs mean them', () => {
+  for (const f of [DEFAULT_FLEET, otherFleet()]) {
+    for (const { job } of allJobs(f)) {
+      // The container's shell-free argv, with the completion index Kubernetes substitutes.
+      const argv = argsOf(job).map((a) => a.replace(`$(${INDEX_ENV})`, '3'));
+      const parsed = parseArgs(argv, {});
+      if (parsed.kind !== 'run') throw new Error(`${job.metadata.name}: ${parsed.stderr}`);
+      const cfg = parsed.config;
+      // Outside the management region the topic and ACLs appear later: every pod waits for them.
+      expect(cfg).toMatchObject({ waitForTopicS: WAIT_FOR_TOPIC_S, shutdownTimeoutS: SHUTDOWN_TIMEOUT_S, verify: true, tlsDir: TLS_MOUNT, plaintext: false });
+      expect(cfg.clientId).toMatch(/-3$/);
+      if (cfg.mode === 'produce') expect((cfg as ProduceConfig).compression).toBe('lz4');
+      else expect((cfg as ConsumeConfig).expectFiles).toEqual([]);
+    }
+  }
+  expect(WAIT_FOR_TOPIC_S).toBeGreaterThanOrEqual(300);
+});
+
+test('pods get enough termination grace for the capped shutdown, the disconnect and the summary', () => {
+  expect(TERMINATION_GRACE_S).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_S + DISCONNECT_TIMEOUT_MS / 1000 + 5);
+  for (const { job } of allJobs(DEFAULT_FLEET)) {
+    expect(job.spec.template.spec.terminationGracePeriodSeconds).toBe(TERMINATION_GRACE_S);
+  }
 });
 
 test('client ids are unique across the fleet and stable per completion index', () => {
