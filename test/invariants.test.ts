@@ -1,3 +1,4 @@
+import * as yaml from 'js-yaml';
 import { DEFAULT_FLEET, Fleet, KAFKA, TLS, kafkaBrokers, mergeOverride, socketBufferBytes, validateFleet, zookeeperNodes } from '@stretched-kafka/fleet';
 import { render, RenderedFile, Manifest } from '../packages/synth/src/render';
 
@@ -63,12 +64,22 @@ describe.each(fleets)('%s fleet', (_name, fleet) => {
   const rendered = render(fleet);
   const all = rendered.files.flatMap((f) => f.objects);
 
-  test('every region folder is a kustomize root listing exactly its files', () => {
+  test('every region folder is a kustomize root over its layer folders, each listing exactly its files', () => {
+    const listed = (path: string) => {
+      const k = rendered.files.find((f) => f.path === path);
+      if (!k) throw new Error(`${path} is missing`);
+      return (yaml.load(k.content) as { resources: string[] }).resources;
+    };
     for (const r of fleet.regions) {
-      const k = rendered.files.find((f) => f.path === `${r.name}/kustomization.yaml`)!;
-      const listed = (k.content.match(/^  - (.*)$/gm) ?? []).map((l) => l.slice(4)).sort();
-      const files = rendered.files.filter((f) => f.region === r.name && f.objects.length > 0).map((f) => f.path.slice(r.name.length + 1)).sort();
-      expect(listed).toEqual(files);
+      const files = rendered.files.filter((f) => f.region === r.name && f.objects.length > 0).map((f) => f.path.slice(r.name.length + 1));
+      const layers = [...new Set(files.map((f) => f.split('/')[0]))];
+      // In GitOps order, as the components are listed.
+      expect(listed(`${r.name}/kustomization.yaml`)).toEqual(layers);
+      for (const layer of layers) {
+        const inLayer = files.filter((f) => f.startsWith(`${layer}/`)).map((f) => f.slice(layer.length + 1));
+        expect(listed(`${r.name}/${layer}/kustomization.yaml`)).toEqual(inLayer);
+        expect(inLayer.every((f) => !f.includes('/'))).toBe(true);
+      }
     }
   });
 
@@ -156,7 +167,14 @@ describe.each(fleets)('%s fleet', (_name, fleet) => {
     for (const f of rendered.files.filter((x) => x.region)) {
       for (const o of f.objects) expect([f.path, o.metadata.annotations?.['argocd.argoproj.io/sync-wave']]).toEqual([f.path, expect.stringMatching(/^-?\d+$/)]);
     }
-    expect(all.filter((o) => o.kind === 'Secret')).toEqual([]);
+    // The only Secrets are the broker's service-account token requests: Kubernetes fills them
+    // in the cluster; git holds neither data nor stringData.
+    const secrets = all.filter((o) => o.kind === 'Secret') as any[];
+    for (const s of secrets) {
+      expect([s.metadata.name, s.type, s.metadata.namespace, s.data, s.stringData]).toEqual([s.metadata.name, 'kubernetes.io/service-account-token', fleet.submariner.brokerNamespace, undefined, undefined]);
+      expect(s.metadata.annotations['kubernetes.io/service-account.name']).toMatch(/^cluster-/);
+    }
+    expect(secrets).toHaveLength(fleet.regions.length);
     for (const f of rendered.files) expect([f.path, /BEGIN [A-Z ]*PRIVATE KEY|password\s*[:=]\s*\S+/i.test(f.content)]).toEqual([f.path, false]);
   });
 

@@ -35,13 +35,14 @@ function fileFor(folder: string, region: string, component: string, o: Manifest)
   return { path: `${folder}/${component ? `${component}/` : ''}${o.kind}-${o.metadata.name}.yaml`, region, component, objects: [o], content: `${HEADER}\n${toYaml(o)}` };
 }
 
-function kustomizationFile(folder: string, region: string, component: string, files: readonly RenderedFile[]): RenderedFile {
-  const kustomization = {
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: files.map((f) => f.path.slice(folder.length + 1)),
-  };
+/** A kustomization.yaml in `folder` listing `resources` (files or sub-folders, relative to it). */
+function kustomizationFile(folder: string, region: string, component: string, resources: readonly string[]): RenderedFile {
+  const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
   return { path: `${folder}/kustomization.yaml`, region, component, objects: [], content: `${HEADER}\n${toYaml(kustomization)}` };
+}
+
+function relativeTo(folder: string, files: readonly RenderedFile[]): string[] {
+  return files.map((f) => f.path.slice(folder.length + 1));
 }
 
 /** One file per object, sorted by path; two objects of one kind and name in one folder are a bug. */
@@ -74,7 +75,7 @@ function renderGlobal(app: App, component: Component, folder: GlobalFolder, inde
   const files = filesOf(chart.toJson() as Manifest[], folder.folder, '', component.name, false);
   const k = folder.kustomization ?? 'list';
   if (k === 'none') return files;
-  if (k === 'list') return [...files, kustomizationFile(folder.folder, '', component.name, files)];
+  if (k === 'list') return [...files, kustomizationFile(folder.folder, '', component.name, relativeTo(folder.folder, files))];
   return [...files, { path: `${folder.folder}/kustomization.yaml`, region: '', component: component.name, objects: [], content: `${HEADER}\n${toYaml(k)}` }];
 }
 
@@ -92,11 +93,17 @@ export function render(fleet: Fleet, components: readonly Component[] = COMPONEN
       const chart = new Chart(app, `${region.name}-${component.name}`, { disableResourceNameHashes: true });
       component.build(chart, fleet, region);
       const objects = (chart.toJson() as Manifest[]).map((o) => withWave(o, component.wave));
-      if (objects.length > 0) layers.push({ component: component.name, wave: component.wave, objects });
-      regionFiles.push(...filesOf(objects, region.name, region.name, component.name, true));
+      if (objects.length === 0) continue;
+      layers.push({ component: component.name, wave: component.wave, objects });
+      // Every layer folder is a kustomization of exactly its generated files: Flux applies a layer
+      // folder by itself (and would take in any other YAML there without one), Argo CD the
+      // region root, which lists the layer folders. Both then apply the same objects.
+      const layerFolder = `${region.name}/${component.name}`;
+      const layerFiles = filesOf(objects, region.name, region.name, component.name, true);
+      regionFiles.push(...layerFiles, kustomizationFile(layerFolder, region.name, component.name, relativeTo(layerFolder, layerFiles)));
     }
     layouts.push({ region, folder: region.name, layers });
-    files.push(...regionFiles, kustomizationFile(region.name, region.name, '', regionFiles));
+    files.push(...regionFiles, kustomizationFile(region.name, region.name, '', layers.map((l) => l.component)));
   }
   for (const component of components) {
     const folders = component.buildGlobal?.(fleet, layouts) ?? [];
