@@ -43,6 +43,7 @@ export function plan(root: string, files: ReadonlyMap<string, string>): Plan {
   try {
     return planUnchecked(root, files);
   } catch (e) {
+    if (e instanceof WriteError) throw e;
     const path = (e as NodeJS.ErrnoException).path ?? root;
     throw new WriteError(path, reasonOf(e, path));
   }
@@ -58,8 +59,15 @@ function planUnchecked(root: string, files: ReadonlyMap<string, string>): Plan {
     if (!existsSync(abs)) added.push(path);
     // A folder in the way counts as a change, so that writeTree reports it by name.
     else if (statSync(abs).isDirectory()) changed.push(path);
-    else if (readFileSync(abs, 'utf8') === content) unchanged.push(path);
-    else changed.push(path);
+    else {
+      const existing = readFileSync(abs, 'utf8');
+      if (existing === content) unchanged.push(path);
+      // Someone's own file where a generated one must go (say a hand-made kustomization.yaml in a
+      // layer folder): replacing it would lose their work, keeping it would leave a stale tree.
+      else if (!existing.startsWith(`${HEADER}\n`)) {
+        throw new WriteError(join(root, path), 'exists without the generated header, so synth did not write it and will not replace it; move it elsewhere');
+      } else changed.push(path);
+    }
   }
   const deleted = [...owned].filter((p) => !files.has(p));
   return { changed, added, deleted, unchanged };
@@ -106,7 +114,8 @@ function reasonOf(e: unknown, path: string): string {
  * temporaries are renamed into place and stale generated files deleted. A failure while staging
  * removes the temporaries and the folders it made; a failure while committing puts back the files
  * already replaced. Either way the old tree stays and a WriteError names the path and the reason.
- * Files without the generated header are never touched.
+ * Files without the generated header are never touched: one at a path the tree needs stops the
+ * write before anything changes.
  */
 export function writeTree(root: string, files: ReadonlyMap<string, string>): WriteResult {
   const p = plan(root, files);

@@ -68,6 +68,18 @@ test('a normal write replaces, adds and deletes, and keeps hand-written files', 
   expect(Object.keys(tree(root)).filter((p) => p.endsWith('.tmp'))).toEqual([]);
 });
 
+test('a hand-written file at a generated path stops the write: it is neither replaced nor kept silently', () => {
+  const root = existingTree();
+  writeFileSync(join(root, 'r/k/one.yaml'), 'kind: Kustomization\n# mine\n');
+  const before = tree(root);
+  const e = writeError(root, next());
+  expect(e.message).toBe(`${join(root, 'r/k/one.yaml')}: exists without the generated header, so synth did not write it and will not replace it; move it elsewhere; nothing was written`);
+  expect(tree(root)).toEqual(before);
+  // The same content as the generator's is no conflict: there is nothing to replace.
+  writeFileSync(join(root, 'r/k/one.yaml'), gen('one: 2'));
+  expect(writeTree(root, next()).unchanged).toContain('r/k/one.yaml');
+});
+
 describe('the file system refuses: one line naming the path and the reason, and nothing written', () => {
   test('a folder where a file must go', () => {
     const root = existingTree();
