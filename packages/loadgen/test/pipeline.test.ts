@@ -157,39 +157,26 @@ describe('per-partition send pipelines', () => {
     const stats = new RunStats();
     const run = runProduce(config({ records: 400, rate: 4000 }), fakeKafka(4, fake), stats, new AbortController().signal);
 
-    // Wait for the state the run must reach however the machine schedules it: every record
-    // generated (the acknowledged count no longer grows) and every call of the other partitions
-    // acknowledged, while partition 0's first call still hangs. How many records the sticky
-    // partitioner steered to partition 0 meanwhile depends on timing (the policy itself is
-    // tested in producer.test.ts); that partition 0 holds them back alone does not.
-    let last = -1;
-    let steadySince = Date.now();
-    await until(
-      'the other partitions to acknowledge everything sent to them',
-      () => {
-        if (stats.records !== last) {
-          last = stats.records;
-          steadySince = Date.now();
-        }
-        const others = fake.calls.filter((c) => c.partitions[0] !== 0);
-        return stats.records > 0 && Date.now() - steadySince >= 200 && others.every((c) => c.settled);
-      },
-      15_000,
-    );
+    // Partition 0's first call hangs. The others must keep being acknowledged meanwhile. However
+    // the machine schedules the run, partition 0 gets a batch only when its backlog is no larger
+    // than every other partition's (nextPartition, tested in producer.test.ts), so at most about a
+    // quarter of the records plus a batch: at least 250 of 400 reach the other partitions and are
+    // acknowledged while partition 0 is stuck. A stuck partition that held back the others would
+    // leave this at the first few batches.
+    await until('250 records acknowledged on the other partitions', () => stats.records >= 250, 15_000);
     expect(fake.callsFor(0)).toHaveLength(1);
     expect(fake.callsFor(0)[0].settled).toBe(false);
-    const atPartition0 = 400 - stats.records;
-    expect(atPartition0).toBeGreaterThanOrEqual(fake.callsFor(0)[0].seqs.length);
-    expect(atPartition0).toBeLessThan(400);
-    for (const p of [1, 2, 3]) expect(fake.callsFor(p).length).toBeGreaterThan(0);
+    const ackedWhileStuck = stats.records;
 
     fake.free(0);
     const result = await run;
     expect(result.acked.total).toBe(400);
     expect(result.unacknowledged).toBe(0);
     expect(fake.overlapped).toBe(false);
-    expect(seqsByPartition(fake).get(0)).toEqual(Array.from({ length: atPartition0 }, (_, i) => i));
-    expect(stats.maxPartitionStallMs).toBeGreaterThanOrEqual(200);
+    const atPartition0 = seqsByPartition(fake).get(0)!;
+    expect(atPartition0).toEqual(atPartition0.map((_, i) => i));
+    // Nothing of partition 0 was acknowledged while it was stuck.
+    expect(ackedWhileStuck).toBeLessThanOrEqual(400 - atPartition0.length);
   }, 30_000);
 
   it('stops generating at the memory bound, counting batches in flight', async () => {
