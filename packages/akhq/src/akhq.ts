@@ -13,18 +13,27 @@ export const AKHQ_INGRESS_TLS_SECRET = 'akhq-ui-tls';
 export const OPENSHIFT_INGRESS_NAMESPACE_LABELS: Readonly<Record<string, string>> = { 'policy-group.network.openshift.io/ingress': '' };
 
 /**
+ * Namespaces of the controller that serves an Ingress: akhq.ingressNamespaceSelector, else the
+ * platform's usual one (OpenShift's router also serves Ingresses; on Kubernetes, ingress-nginx by
+ * the name label every namespace carries since 1.22).
+ */
+export function akhqIngressNamespaceLabels(fleet: Fleet): Record<string, string> {
+  const selector = fleet.akhq.ingressNamespaceSelector;
+  if (selector !== undefined) return parseLabelSelector(selector) ?? {};
+  return fleet.platform === 'openshift' ? { ...OPENSHIFT_INGRESS_NAMESPACE_LABELS } : { 'kubernetes.io/metadata.name': 'ingress-nginx' };
+}
+
+/**
  * Who may reach the UI port: the namespaces of whatever serves the exposure (OpenShift's router
- * for a Route, the ingress controller named by akhq.ingressNamespaceSelector for an Ingress),
- * nobody for `none`. `podSelector: {}` next to the namespace selector is what lets OpenShift match
- * a host-networked router too.
+ * for a Route, the ingress controller for an Ingress), nobody for `none`.
  */
 export function akhqUiPeers(fleet: Fleet): k8s.NetworkPolicyPeer[] {
   const namespaceLabels = {
     route: OPENSHIFT_INGRESS_NAMESPACE_LABELS,
-    ingress: parseLabelSelector(fleet.akhq.ingressNamespaceSelector),
+    ingress: akhqIngressNamespaceLabels(fleet),
     none: undefined,
   }[fleet.akhq.exposure];
-  return namespaceLabels ? [{ namespaceSelector: { matchLabels: { ...namespaceLabels } }, podSelector: {} }] : [];
+  return namespaceLabels ? [{ namespaceSelector: { matchLabels: { ...namespaceLabels } } }] : [];
 }
 
 /** AKHQ in every region: ConfigMap, Deployment, Service, NetworkPolicy and, per fleet.akhq.exposure, an Ingress or an OpenShift Route. */

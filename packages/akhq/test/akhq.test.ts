@@ -1,5 +1,5 @@
 import * as yaml from 'js-yaml';
-import { DEFAULT_FLEET, Fleet, KAFKA, KAFKA_CLIENT_LABEL, TLS, localServiceNames, regionOf } from '@stretched-kafka/fleet';
+import { DEFAULT_FLEET, Fleet, KAFKA, KAFKA_CLIENT_LABEL, TLS, localServiceNames, mergeOverride, regionOf, validateFleet } from '@stretched-kafka/fleet';
 import { certificateRequests } from '@stretched-kafka/certificates';
 import { RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
 import { AKHQ_GROUP, akhqBootstrap, akhqComponent, akhqHost } from '../src';
@@ -122,13 +122,14 @@ test('Reloader rolls the Deployment when the certificate Secret it mounts is ren
 
 describe('the UI port admits the exposure\'s ingress controller only', () => {
   const uiRules = (f: Fleet) => ofKind(build(f, 'us-east4'), 'NetworkPolicy')[0].spec.ingress;
-  test('route: the OpenShift router namespaces, host-networked routers included', () => {
-    expect(uiRules(DEFAULT_FLEET)).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'policy-group.network.openshift.io/ingress': '' } }, podSelector: {} }], ports: [{ protocol: 'TCP', port: 8080 }] },
-    ]);
+  const router = { 'policy-group.network.openshift.io/ingress': '' };
+  test('route: the OpenShift router namespaces', () => {
+    expect(uiRules(DEFAULT_FLEET)).toEqual([{ from: [{ namespaceSelector: { matchLabels: router } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
   });
-  test('ingress: the namespaces akhq.ingressNamespaceSelector names (default ingress-nginx)', () => {
-    expect(uiRules(withAkhq({ exposure: 'ingress' }))[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: {} }]);
+  test('ingress: the namespaces akhq.ingressNamespaceSelector names, else the platform\'s ingress controller', () => {
+    expect(uiRules(withAkhq({ exposure: 'ingress' }))[0].from).toEqual([{ namespaceSelector: { matchLabels: router } }]);
+    const k8sFleet = validateFleet(mergeOverride(DEFAULT_FLEET, { platform: 'kubernetes', akhq: { exposure: 'ingress' } }));
+    expect(uiRules(k8sFleet)[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
     const custom = withAkhq({ exposure: 'ingress', ingressNamespaceSelector: 'team=edge,kubernetes.io/metadata.name=traefik' });
     expect(uiRules(custom)[0].from[0].namespaceSelector.matchLabels).toEqual({ team: 'edge', 'kubernetes.io/metadata.name': 'traefik' });
   });

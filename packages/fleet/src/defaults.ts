@@ -100,8 +100,6 @@ export const DEFAULT_FLEET: Fleet = {
     domain: 'apps.example.com',
     readOnly: true,
     allowDataRead: false,
-    // The ingress-nginx namespace, by the name label Kubernetes sets on every namespace (1.22+).
-    ingressNamespaceSelector: 'kubernetes.io/metadata.name=ingress-nginx',
   },
   gitops: {
     repoUrl: 'https://git.example.com/platform/stretched-kafka.git',

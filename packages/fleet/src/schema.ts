@@ -175,11 +175,13 @@ export const fleetSchema = z
         allowDataRead: z.boolean(),
         /**
          * With exposure `ingress`: label selector (`key=value,...`) of the namespace(s) whose pods may
-         * reach the UI, i.e. the ingress controller's.
+         * reach the UI, i.e. the ingress controller's. Absent: the platform's usual one (see
+         * akhqIngressNamespaceSelector).
          */
         ingressNamespaceSelector: z
           .string()
-          .refine((s) => parseLabelSelector(s) !== undefined, 'must be a label selector such as kubernetes.io/metadata.name=ingress-nginx (key=value, comma-separated; an empty selector would admit every namespace)'),
+          .refine((s) => parseLabelSelector(s) !== undefined, 'must be a label selector such as kubernetes.io/metadata.name=ingress-nginx (key=value, comma-separated; an empty selector would admit every namespace)')
+          .optional(),
       })
       .strict(),
     gitops: z

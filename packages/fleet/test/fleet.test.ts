@@ -104,16 +104,16 @@ describe('CIDR overlap', () => {
 });
 
 describe('new fleet fields: defaults', () => {
-  test('platform openshift, AKHQ without record contents, ingress-nginx as the ingress namespace', () => {
+  test('platform openshift, AKHQ without record contents, no ingress selector (the platform decides)', () => {
     const f = validateFleet(DEFAULT_FLEET);
     expect(f.platform).toBe('openshift');
     expect(f.akhq.exposure).toBe('route');
     expect(f.akhq.allowDataRead).toBe(false);
-    expect(f.akhq.ingressNamespaceSelector).toBe('kubernetes.io/metadata.name=ingress-nginx');
+    expect(f.akhq.ingressNamespaceSelector).toBeUndefined();
   });
   test('an override replaces the ingress selector rather than adding to it', () => {
     const merged = validateFleet(mergeOverride(clone(), { platform: 'kubernetes', akhq: { exposure: 'ingress', ingressNamespaceSelector: 'app.kubernetes.io/name=traefik' } }));
-    expect(parseLabelSelector(merged.akhq.ingressNamespaceSelector)).toEqual({ 'app.kubernetes.io/name': 'traefik' });
+    expect(parseLabelSelector(merged.akhq.ingressNamespaceSelector!)).toEqual({ 'app.kubernetes.io/name': 'traefik' });
   });
 });
 
