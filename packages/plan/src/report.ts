@@ -1,4 +1,5 @@
 import { Fleet, placeholderFields, SUBMARINER } from '@stretched-kafka/fleet';
+import { fluxBootstrapCommand, isBranch } from '@stretched-kafka/gitops';
 import { cableDriverNeedsPsk, joinSecretCommand } from '@stretched-kafka/submariner';
 import { bufferPlan, sysctlLines, tunedProfile } from './buffers';
 import { costPlan, costPerMessageUsd, FIELD_REPORT, fieldReportComparison } from './cost';
@@ -52,6 +53,12 @@ function firstSync(fleet: Fleet, line: (s?: string) => void): void {
   line('## Before the first sync');
   line();
   line(
+    fleet.platform === 'openshift'
+      ? '- [ ] `platform: openshift`: pods leave user, group and fsGroup to the restricted-v2 SCC. On plain Kubernetes set `platform: kubernetes`, ' +
+          'or Kafka and ZooKeeper cannot write their volumes and AKHQ (a non-numeric image user) is refused by runAsNonRoot.'
+      : '- [ ] `platform: kubernetes`: pods pin uid 1001, gid 0, fsGroup 0 (OpenShift\'s restricted-v2 SCC would refuse them; use `platform: openshift` there).',
+  );
+  line(
     placeholders.length > 0
       ? `- [ ] Still documentation placeholders, set them in fleet.yaml: ${placeholders.map((f) => `\`${f}\``).join(', ')}.`
       : '- [x] No documentation placeholders left in the fleet.',
@@ -74,6 +81,16 @@ function firstSync(fleet: Fleet, line: (s?: string) => void): void {
   line('```');
   line();
   line('- [ ] Node tuning for the socket buffers (below).');
+  if (isBranch(fleet.gitops.revision)) {
+    line('- [ ] With Flux, bootstrap each cluster on its folder (add your credential flags; the layers reuse what bootstrap stores):');
+    line();
+    line('```sh');
+    for (const r of fleet.regions) line(`flux --context ${r.name} ${fluxBootstrapCommand(fleet, r).replace(/^flux /, '')}`);
+    line('```');
+    line();
+  } else {
+    line(`- [ ] With Flux: \`gitops.revision\` (${fleet.gitops.revision}) is not a branch, and flux bootstrap tracks a branch; bootstrap on the branch that holds it.`);
+  }
   // The ApplicationSet carries RollingSync only under automated sync (packages/gitops rollingSync).
   if (fleet.gitops.automatedSync) line(
     '- [ ] Argo CD with progressive syncs on (`applicationsetcontroller.enable.progressive.syncs`): the first install needs one manual sync of every region\'s ' +

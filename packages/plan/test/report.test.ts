@@ -37,6 +37,12 @@ describe('renderPlan', () => {
     expect(joins).toHaveLength(3);
     for (const r of DEFAULT_FLEET.regions) expect(section).toContain(`get secret cluster-${r.clusterId}-token -o go-template=`);
     expect(section).toContain('`stretched-kafka-us-east4`, `stretched-kafka-us-central1`, `stretched-kafka-us-west4`');
+    expect(section).toContain('`platform: openshift`: pods leave user, group and fsGroup to the restricted-v2 SCC');
+    expect(section.match(/^flux --context (us-east4|us-central1|us-west4) bootstrap git --url=\S+ --branch=main --path=clusters\/flux\/\1$/gm)).toHaveLength(3);
+    const pinned = renderPlan(fleetWith({ platform: 'kubernetes', akhq: { exposure: 'ingress' }, gitops: { revision: 'v1.2.3' } }));
+    expect(pinned).toContain('`platform: kubernetes`: pods pin uid 1001');
+    expect(pinned).toContain('`gitops.revision` (v1.2.3) is not a branch');
+    expect(pinned).not.toContain('flux --context');
 
     const ca = renderPlan(fleetWith({ pki: { issuer: { kind: 'Issuer', name: 'kafka-ca', caSecretName: 'kafka-ca' } }, submariner: { cableDriver: 'libreswan' } }));
     expect(ca).toContain('Secret `kafka-ca` (`tls.crt`, `tls.key` of the one shared CA) in namespace `kafka` of every cluster');
