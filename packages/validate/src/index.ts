@@ -4,3 +4,4 @@ export { customResourceSchema, OBJECT_META, shareRepeated, strictify } from './s
 export type { Mode, Schema } from './strict';
 export { CRDS, KUBERNETES, KUSTOMIZATION } from './schemas';
 export type { CrdSchema, KubernetesSchemas } from './schemas';
+export { slashes, writtenByFluxBootstrap, yamlFiles } from './tree';

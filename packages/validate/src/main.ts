@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, normalize } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as yaml from 'js-yaml';
 import { CommandArgs, fleetCommand, loadFleet } from '@stretched-kafka/fleet';
 import { render } from '../../synth/src/render';
 import { CRDS, KUBERNETES } from './schemas';
+import { slashes, writtenByFluxBootstrap, yamlFiles } from './tree';
 import { formatProblem, Problem, Validator } from './validator';
 
 const USAGE = [
@@ -12,16 +13,8 @@ const USAGE = [
   '  Checks every YAML document of every .yaml/.yml file under DIR (default: clusters), generated or',
   '  added by hand, against the Kubernetes 1.27 and CRD schemas, then the files a fresh render of the',
   '  fleet would write that differ from DIR. Problem lines read `<file>#<document> <Kind>/<name> <field>: <message>`.',
+  '  Files under DIR/flux/<region>/flux-system/ are skipped: flux bootstrap writes them, not synth.',
 ].join('\n');
-
-/** .yaml/.yml files below `dir`, sorted, as `dir`-prefixed paths with forward slashes. */
-function yamlFiles(dir: string): string[] {
-  const walk = (d: string): string[] =>
-    readdirSync(d, { withFileTypes: true })
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.isFile() && /\.ya?ml$/.test(e.name) ? [join(d, e.name)] : []));
-  return walk(dir).map((p) => p.split('\\').join('/'));
-}
 
 interface Checked {
   objects: number;
@@ -50,31 +43,43 @@ function check(validator: Validator, problems: Problem[], perKind: Map<string, n
 }
 
 function validate(args: CommandArgs, started: number): number {
-  const dir = String(args.clusters).replace(/(.)\/+$/, '$1');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    console.error(`validate: --clusters ${dir}: no such folder (run npm run synth, or point --clusters at the GitOps tree)`);
+  const given = String(args.clusters);
+  // `./clusters`, `clusters/` and `/abs/clusters//` name the same tree and print as `clusters`,
+  // `/abs/clusters`; `/` stays `/`.
+  const root = given === '' ? given : normalize(given).replace(/(.)[\\/]+$/, '$1');
+  if (!root || !existsSync(root) || !statSync(root).isDirectory()) {
+    console.error(`validate: --clusters ${given.replace(/(.)\/+$/, '$1')}: no such folder (run npm run synth, or point --clusters at the GitOps tree)`);
     return 2;
   }
+  const shown = (path: string) => slashes(join(root, path));
   const fleet = loadFleet(args.fleet);
+  const rendered = render(fleet).files;
+  const generated = new Set(rendered.map((f) => f.path));
   const validator = new Validator();
   const problems: Problem[] = [];
   const perKind = new Map<string, number>();
 
-  // 1. What is committed: what Argo CD, Flux and kubectl read, hand-added files included.
+  // 1. What is committed: what Argo CD, Flux and kubectl read, hand-added files included, but
+  // not what flux bootstrap committed.
   const onDisk: Checked = { objects: 0, files: 0 };
   const diskText = new Map<string, string>();
-  for (const path of yamlFiles(dir)) {
-    const text = readFileSync(path, 'utf8');
-    diskText.set(path.slice(dir.length + 1), text);
-    check(validator, problems, perKind, path, text, onDisk);
+  let skipped = 0;
+  for (const path of yamlFiles(root)) {
+    if (writtenByFluxBootstrap(path) && !generated.has(path)) {
+      skipped++;
+      continue;
+    }
+    const text = readFileSync(join(root, path), 'utf8');
+    diskText.set(path, text);
+    check(validator, problems, perKind, shown(path), text, onDisk);
   }
 
   // 2. What a synth would write now, from this code and fleet, where it is not on disk yet (a
   // stale tree, or --fleet with another fleet): it fails here before anyone commits it.
   const fresh: Checked = { objects: 0, files: 0 };
-  for (const file of render(fleet).files) {
+  for (const file of rendered) {
     if (diskText.get(file.path) === file.content) continue;
-    check(validator, problems, undefined, `(render) ${dir}/${file.path}`, file.content, fresh);
+    check(validator, problems, undefined, `(render) ${shown(file.path)}`, file.content, fresh);
   }
 
   for (const p of problems) console.log(formatProblem(p));
@@ -86,9 +91,10 @@ function validate(args: CommandArgs, started: number): number {
     .sort((a, b) => a.localeCompare(b))
     .join(', ');
   const ms = Math.round(performance.now() - started);
-  const rendered = fresh.files === 0 ? 'a fresh render matches it' : `a fresh render differs in ${fresh.files} files (${fresh.objects} objects, checked too)`;
+  const renderText = fresh.files === 0 ? 'a fresh render matches it' : `a fresh render differs in ${fresh.files} files (${fresh.objects} objects, checked too)`;
+  const skippedText = skipped === 0 ? '' : `${skipped} file${skipped === 1 ? '' : 's'} in flux/*/flux-system/ skipped (written by flux bootstrap); `;
   console.log(
-    `validate: ${onDisk.objects} objects in ${onDisk.files} files under ${dir}/ (${kinds}); ${rendered}; against ${KUBERNETES.source} and ${CRDS.length} CRDs: ` +
+    `validate: ${onDisk.objects} objects in ${onDisk.files} files under ${root === '/' ? '' : slashes(root)}/ (${kinds}); ${skippedText}${renderText}; against ${KUBERNETES.source} and ${CRDS.length} CRDs: ` +
       `${problems.length === 0 ? 'no problems' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`} in ${ms} ms`,
   );
   return problems.length === 0 ? 0 : 1;

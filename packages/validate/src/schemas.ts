@@ -2,6 +2,7 @@
 // that esbuild can resolve at build time, so dist/validate.js carries them and jest finds them
 // from the source; not `import`, because tsc would infer a type for 600 KB of JSON on every
 // typecheck.
+import { APIEXTENSIONS_V1, MISSING_FIELDS } from './apiextensions';
 import { Schema } from './strict';
 
 export interface KubernetesSchemas {
@@ -24,7 +25,17 @@ export interface CrdSchema {
   readonly schema: Schema;
 }
 
-export const KUBERNETES: KubernetesSchemas = require('../../../schemas/k8s-1.27.json');
+/** The committed document with the definitions it has wrong replaced (see apiextensions.ts). */
+function corrected(models: KubernetesSchemas): KubernetesSchemas {
+  const definitions: Record<string, Schema> = { ...models.definitions, ...APIEXTENSIONS_V1 };
+  for (const [id, fields] of Object.entries(MISSING_FIELDS)) {
+    const d = definitions[id];
+    if (d) definitions[id] = { ...d, properties: { ...(d.properties as Record<string, Schema>), ...fields } };
+  }
+  return { ...models, definitions };
+}
+
+export const KUBERNETES: KubernetesSchemas = corrected(require('../../../schemas/k8s-1.27.json'));
 
 /** Every CRD in schemas/crds/ (index.json lists them; esbuild bundles each file the pattern matches). */
 export const CRDS: readonly CrdSchema[] = (require('../../../schemas/crds/index.json') as string[]).map((name) => require(`../../../schemas/crds/${name}.json`));

@@ -143,6 +143,10 @@ function describe(errors: readonly ErrorObject[], root: unknown): Omit<Problem, 
         return [{ path: `${path === '.' ? '' : path}.${e.params.missingProperty}`, message: 'required field is missing' }];
       case 'enum':
         return [{ path, message: `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` }];
+      // `must match "then" schema`: the failing branch's own errors say what is wrong (the
+      // JSONSchemaProps unions of apiextensions.ts).
+      case 'if':
+        return [];
       case 'x-kubernetes-int-or-string':
         return [{ path, message: 'must be an integer or a string' }];
       case 'oneOf':

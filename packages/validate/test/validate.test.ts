@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { DEFAULT_FLEET, validateFleet } from '@stretched-kafka/fleet';
 import { render } from '../../synth/src/render';
@@ -139,6 +141,12 @@ describe('Kubernetes built-in kinds', () => {
     ]);
   });
 
+  test('a PriorityClass description is a field (the models document had dropped every field named description)', () => {
+    const pc = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'kafka' }, value: 1000, description: 'brokers before load jobs' };
+    expect(validateObjects([pc])).toEqual([]);
+    expect(lines(validateObjects([{ ...pc, descripton: 'x' }]))).toEqual(['PriorityClass/kafka .descripton: unknown field']);
+  });
+
   test('a missing required field and a value outside an enum are named', () => {
     const s = clone(statefulSet) as any;
     delete s.spec.template.spec.containers[0].name;
@@ -200,6 +208,86 @@ describe('custom resources', () => {
     bad.spec.template.spec.source.paths = 'x';
     bad.spec.generators[0].list.elements[0].anything = 'goes';
     expect(lines(validateObjects([bad]))).toEqual(['ApplicationSet/kafka .spec.template.spec.source.paths: unknown field']);
+  });
+});
+
+describe('CustomResourceDefinitions (apiextensions.k8s.io/v1, a recursive JSONSchemaProps)', () => {
+  // Written for these tests (see its header), so they run on a fresh clone.
+  const fixture = yaml.load(readFileSync(join(__dirname, 'fixtures/crd-topicbackups.yaml'), 'utf8')) as any;
+  const crd = () => clone(fixture);
+  const at = (i: number) => `.spec.versions[${i}].schema.openAPIV3Schema`;
+  const ID = 'CustomResourceDefinition/topicbackups.backup.stretched-kafka.example.io';
+
+  test('a CRD as upstream projects write it passes: descriptions, nested properties, maps, lists, x-kubernetes-* and CEL rules at every depth', () => {
+    expect(fixture.kind).toBe('CustomResourceDefinition');
+    expect(lines(validateObjects([fixture], 'crds.yaml'))).toEqual([]);
+  });
+
+  test('a wrong field is still rejected, at any depth of the schema and of the CRD around it', () => {
+    const c = crd();
+    const spec = c.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.properties.schedule.descripton = 'typo'; // next to properties
+    spec.properties.topics.items.properties.name.maxLenght = 10; // under items
+    spec.properties.target.properties.tags.additionalProperties.minLenght = 1; // under additionalProperties
+    spec['x-kubernetes-validation'] = []; // an extension that does not exist
+    spec['x-kubernetes-validations'][0].fieldPath = '.workers'; // Kubernetes 1.28, not 1.27
+    c.spec.versions[0].additionalPrinterColumns[0].descripton = 'typo';
+    c.spec.versions[0].selectableFields = [{ jsonPath: '.spec.schedule' }]; // Kubernetes 1.30
+    expect(lines(validateObjects([c], 'crds.yaml')).sort()).toEqual([
+      `crds.yaml#1 ${ID} .spec.versions[0].additionalPrinterColumns[0].descripton: unknown field`,
+      `crds.yaml#1 ${ID} ${at(0)}.properties.spec.x-kubernetes-validation: unknown field`,
+      `crds.yaml#1 ${ID} ${at(0)}.properties.spec.properties.schedule.descripton: unknown field`,
+      `crds.yaml#1 ${ID} ${at(0)}.properties.spec.properties.target.properties.tags.additionalProperties.minLenght: unknown field`,
+      `crds.yaml#1 ${ID} ${at(0)}.properties.spec.properties.topics.items.properties.name.maxLenght: unknown field`,
+      `crds.yaml#1 ${ID} ${at(0)}.properties.spec.x-kubernetes-validations[0].fieldPath: unknown field`,
+      `crds.yaml#1 ${ID} .spec.versions[0].selectableFields: unknown field`,
+    ].sort());
+  });
+
+  test('wrong values are rejected: a type that is no JSON schema type, a rule without its expression, preserve-unknown-fields false', () => {
+    const c = crd();
+    const spec = c.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.properties.schedule.type = 'text';
+    delete spec['x-kubernetes-validations'][0].rule;
+    spec.properties.extraConfig['x-kubernetes-preserve-unknown-fields'] = false;
+    spec.properties.topics.items = 'TopicSelector';
+    spec.properties.target.properties.tags.additionalProperties = 'string';
+    expect(lines(validateObjects([c])).sort()).toEqual(
+      [
+        `${ID} ${at(0)}.properties.spec.properties.extraConfig.x-kubernetes-preserve-unknown-fields: must be one of true`,
+        `${ID} ${at(0)}.properties.spec.properties.schedule.type: must be one of "array", "boolean", "integer", "number", "object", "string"`,
+        `${ID} ${at(0)}.properties.spec.properties.target.properties.tags.additionalProperties: must be object`,
+        `${ID} ${at(0)}.properties.spec.properties.topics.items: must be object`,
+        `${ID} ${at(0)}.properties.spec.x-kubernetes-validations[0].rule: required field is missing`,
+      ].sort(),
+    );
+  });
+
+  test('the unions decode as Kubernetes decodes them: additionalProperties a schema or a boolean, items a schema or a list, dependencies a schema or names', () => {
+    const c = crd();
+    const spec = c.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.properties.extraConfig = { type: 'object', additionalProperties: true };
+    spec.properties.podTemplate.additionalProperties = false;
+    spec.properties.topics.items = [{ type: 'object', description: 'first' }, { type: 'string' }];
+    spec.dependencies = { endpoint: ['bucket'], workers: { description: 'needs retention', required: ['retention'] } };
+    expect(lines(validateObjects([c]))).toEqual([]);
+  });
+
+  // The upstream copies the committed CRD schemas were extracted from (../shared/crds on the
+  // machine that ran scripts/extract-schemas.mjs). Not in a fresh clone: the fixture above covers it.
+  const upstream = process.env.CRD_DIR ?? join(__dirname, '../../../../shared/crds');
+  const withUpstream = existsSync(join(upstream, 'flux')) && existsSync(join(upstream, 'argo-cd')) ? test : test.skip;
+  withUpstream('the upstream Flux and Argo CD CRDs pass as they are (when ../shared/crds is there)', () => {
+    const validator = new Validator();
+    const checked: string[] = [];
+    for (const dir of ['flux', 'argo-cd']) {
+      for (const f of readdirSync(join(upstream, dir)).filter((n) => n.endsWith('.yaml'))) {
+        const docs = yaml.loadAll(readFileSync(join(upstream, dir, f), 'utf8')).filter((d) => d);
+        expect(lines(validator.validate(docs, `${dir}/${f}`))).toEqual([]);
+        checked.push(...docs.map((d: any) => d.spec.names.kind));
+      }
+    }
+    expect(checked).toEqual(expect.arrayContaining(['GitRepository', 'HelmRelease', 'HelmRepository', 'Kustomization', 'Application', 'ApplicationSet', 'AppProject']));
   });
 });
 
