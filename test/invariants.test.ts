@@ -1,6 +1,7 @@
 import * as yaml from 'js-yaml';
 import { DEFAULT_FLEET, Fleet, KAFKA, TLS, kafkaBrokers, mergeOverride, socketBufferBytes, validateFleet, zookeeperNodes } from '@stretched-kafka/fleet';
 import { render, RenderedFile, Manifest } from '../packages/synth/src/render';
+import { COMPONENTS } from '../packages/synth/src/components';
 
 // Fleet-wide invariants over the whole rendered tree, for the default fleet and for a reduced
 // and a four-region fleet: if a consistency, rack, TLS or hardening setting drifts for any
@@ -64,17 +65,26 @@ describe.each(fleets)('%s fleet', (_name, fleet) => {
   const rendered = render(fleet);
   const all = rendered.files.flatMap((f) => f.objects);
 
-  test('every region folder is a kustomize root over its layer folders, each listing exactly its files', () => {
+  test('every region folder is a kustomize root over its layer folders (but those synced separately), each listing exactly its files', () => {
     const listed = (path: string) => {
       const k = rendered.files.find((f) => f.path === path);
       if (!k) throw new Error(`${path} is missing`);
       return (yaml.load(k.content) as { resources: string[] }).resources;
     };
+    const separate = new Set(COMPONENTS.filter((c) => c.separateSync).map((c) => c.name));
+    expect(separate).toEqual(new Set(['loadjobs']));
+    // Each layer synced separately is the path of one element of an ApplicationSet of its own.
+    const paths = rendered.files
+      .filter((f) => f.path.startsWith('argocd/'))
+      .flatMap((f) => f.objects)
+      .filter((o) => o.kind === 'ApplicationSet' && o.metadata.name !== fleet.name)
+      .flatMap((o) => (o.spec as any).generators[0].list.elements.map((e: { path: string }) => e.path));
     for (const r of fleet.regions) {
       const files = rendered.files.filter((f) => f.region === r.name && f.objects.length > 0).map((f) => f.path.slice(r.name.length + 1));
       const layers = [...new Set(files.map((f) => f.split('/')[0]))];
-      // In GitOps order, as the components are listed.
-      expect(listed(`${r.name}/kustomization.yaml`)).toEqual(layers);
+      // In GitOps order, as the components are listed; the stack Application syncs this root.
+      expect(listed(`${r.name}/kustomization.yaml`)).toEqual(layers.filter((l) => !separate.has(l)));
+      for (const layer of layers.filter((l) => separate.has(l))) expect(paths).toContain(`${fleet.gitops.path}/${r.name}/${layer}`);
       for (const layer of layers) {
         const inLayer = files.filter((f) => f.startsWith(`${layer}/`)).map((f) => f.slice(layer.length + 1));
         expect(listed(`${r.name}/${layer}/kustomization.yaml`)).toEqual(inLayer);

@@ -79,7 +79,8 @@ export type Addon = HelmAddon | GitAddon;
  * - Strimzi's KafkaTopic and KafkaUser CRDs only, from the release tag: the strimzi-kafka-operator
  *   chart would also run a Cluster Operator with cluster-wide RBAC that nothing here needs;
  * - stakater Reloader, which rolls the Deployments annotated `secret.reloader.stakater.com/reload`
- *   (Topic and User Operators, AKHQ) when cert-manager renews their certificates.
+ *   (Topic and User Operators, AKHQ) when cert-manager renews their certificates; installed into
+ *   the stack's namespace, it may read Secrets there only.
  */
 export function addons(fleet: Fleet): Addon[] {
   return [
@@ -141,11 +142,28 @@ export function addons(fleet: Fleet): Addon[] {
 /** Reloader's Deployment, named by fullnameOverride (the chart would call it `<release>-reloader`). */
 const RELOADER_DEPLOYMENT = 'reloader';
 
+/**
+ * Reloader in the stack's namespace with `watchGlobally: false`: the chart then renders a Role and
+ * RoleBinding in its release namespace instead of a ClusterRole (with a ClusterRole it could get,
+ * list and watch every Secret of the cluster; a namespace selector only filters the events it acts
+ * on), and sets KUBERNETES_NAMESPACE to the pod's namespace, the only one Reloader then watches.
+ * No namespaceSelector: the chart documents it for watchGlobally only, and selecting namespaces
+ * would need to list Namespaces, which a namespaced Role cannot grant.
+ *
+ * That namespace enforces Pod Security `restricted`. The chart's pod securityContext brings
+ * runAsNonRoot and the RuntimeDefault seccomp profile; the container's repeats both (so the pod
+ * passes whatever the chart's pod defaults) and adds what the chart leaves out: no privilege
+ * escalation, every capability dropped, a read-only root filesystem (the chart mounts an emptyDir
+ * on /tmp). The image runs as the numeric non-root USER 65532, which kubelet's runAsNonRoot check
+ * needs once the patch below removes the chart's fixed runAsUser. The namespace's default-deny
+ * NetworkPolicy is ingress only: Reloader only calls out to the API server, and kubelet probes
+ * from the pod's own node are always allowed.
+ */
 function reloader(fleet: Fleet): HelmAddon {
   return {
     type: 'helm',
     name: 'reloader',
-    namespace: RELOADER.namespace,
+    namespace: fleet.namespace,
     repoName: 'stakater',
     repoUrl: RELOADER.repoUrl,
     chart: RELOADER.chart,
@@ -153,16 +171,18 @@ function reloader(fleet: Fleet): HelmAddon {
     values: {
       fullnameOverride: RELOADER_DEPLOYMENT,
       reloader: {
-        // Watching every namespace needs the chart's ClusterRole; the selector keeps Reloader from
-        // acting anywhere but in the stack's namespace, where the annotated Deployments live.
-        watchGlobally: true,
-        namespaceSelector: `kubernetes.io/metadata.name=${fleet.namespace}`,
+        watchGlobally: false,
         // The default strategy adds an env var to the pod template, which Argo CD reports as drift
         // and self-heal reverts; an annotation is ignored by the stack Applications (see argocd.ts).
         reloadStrategy: 'annotations',
         readOnlyRootFileSystem: true,
         deployment: {
-          containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          containerSecurityContext: {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
         },
       },
@@ -173,12 +193,13 @@ function reloader(fleet: Fleet): HelmAddon {
         // The chart pins runAsUser 65534, which OpenShift's restricted-v2 SCC refuses (UIDs come from
         // the namespace's range). The image runs as the numeric non-root USER 65532, so without the
         // field runAsNonRoot still holds on any cluster.
-        target: { apiVersion: 'apps/v1', kind: 'Deployment', name: RELOADER_DEPLOYMENT, namespace: RELOADER.namespace },
+        target: { apiVersion: 'apps/v1', kind: 'Deployment', name: RELOADER_DEPLOYMENT, namespace: fleet.namespace },
         merge: { spec: { template: { spec: { securityContext: { runAsUser: null } } } } },
       },
     ],
     ignoreDifferences: [],
-    clusterKinds: CLUSTER_RBAC,
+    // Namespaced RBAC only (Role and RoleBinding): nothing outside the namespace.
+    clusterKinds: [],
   };
 }
 

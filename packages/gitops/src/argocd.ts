@@ -3,7 +3,7 @@ import { Fleet } from '@stretched-kafka/fleet';
 import { Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../../../imports/argocd-application-argoproj.io';
 import { ApplicationSet } from '../../../imports/argocd-applicationset-argoproj.io';
 import { AppProject } from '../../../imports/argocd-appproject-argoproj.io';
-import type { Manifest, RegionLayout } from '../../synth/src/component';
+import type { Manifest, RegionLayer, RegionLayout, SeparateSync } from '../../synth/src/component';
 import { Addon, HelmAddon, commonFolder, postRendered, postRenderPatches } from './addons';
 
 /** Namespace of the Argo CD installation on the control cluster (where Applications live). */
@@ -12,8 +12,19 @@ export const ARGOCD_NAMESPACE = 'argocd';
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
-/** Sync waves of the root app-of-apps: project, then add-ons, then the stack ApplicationSet. */
-export const ARGOCD_WAVES = { project: -2, addons: -1, stack: 0 } as const;
+/**
+ * Sync waves of the root app-of-apps: project, then add-ons, then the stack ApplicationSet, then
+ * the ApplicationSets of layers synced apart from the stack (Component.separateSync: the load
+ * Jobs). The root applies a wave once the previous one is Healthy, and Argo CD's built-in health
+ * check of an ApplicationSet reports Progressing while its RollingSync is under way. So on a first
+ * install with progressive syncs the load Applications are created only once every region's stack
+ * was synced and is Healthy, and the first load run does not start against brokers that are not up
+ * yet (without progressive syncs the stack ApplicationSet is Healthy once it generated its
+ * Applications, so a first install may see the first run fail and need a bump of load.run).
+ * Afterwards the separate Applications sync their folders by themselves, at any time; only a
+ * change to their ApplicationSet (this folder) waits behind a stack rollout under way.
+ */
+export const ARGOCD_WAVES = { project: -2, addons: -1, stack: 0, separate: 1 } as const;
 
 /** Failed syncs retry with backoff: 30s, 1m, 2m, 4m, 8m, then every 10m (about an hour in all). */
 const RETRY = { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } };
@@ -56,12 +67,47 @@ function allObjects(regions: readonly RegionLayout[]): Manifest[] {
   return regions.flatMap((r) => r.layers.flatMap((l) => l.objects));
 }
 
-/** ignoreDifferences for the kinds the stack actually emits, in a stable order. */
-export function stackIgnoreDifferences(regions: readonly RegionLayout[]): ApplicationSpecIgnoreDifferences[] {
-  const kinds = new Set(allObjects(regions).map((o) => `${groupOf(o.apiVersion)}/${o.kind}`));
+/** The layers the stack Application of a region syncs: those its region root kustomization lists. */
+function stackLayers(region: RegionLayout): RegionLayer[] {
+  return region.layers.filter((l) => !l.separateSync);
+}
+
+/** ignoreDifferences for the kinds among `objects`, in a stable order. */
+function ignoreDifferencesOf(objects: readonly Manifest[]): ApplicationSpecIgnoreDifferences[] {
+  const kinds = new Set(objects.map((o) => `${groupOf(o.apiVersion)}/${o.kind}`));
   return Object.keys(STACK_IGNORE)
     .filter((k) => kinds.has(k))
     .map((k) => STACK_IGNORE[k]);
+}
+
+/** ignoreDifferences for the kinds the stack Applications actually sync (layers synced separately excluded). */
+export function stackIgnoreDifferences(regions: readonly RegionLayout[]): ApplicationSpecIgnoreDifferences[] {
+  return ignoreDifferencesOf(regions.flatMap((r) => stackLayers(r).flatMap((l) => l.objects)));
+}
+
+/** One group of layers synced apart from the stack: its ApplicationSet and, per region, the layer. */
+export interface SeparateSet {
+  readonly sync: SeparateSync;
+  /** Name of the ApplicationSet: `<fleet.name>-<sync.name>`. */
+  readonly name: string;
+  readonly layers: readonly { readonly region: RegionLayout; readonly layer: RegionLayer }[];
+}
+
+/** The layers synced separately, grouped by SeparateSync name, in component order; regions without the layer are left out. */
+export function separateSets(fleet: Fleet, regions: readonly RegionLayout[]): SeparateSet[] {
+  const sets = new Map<string, { sync: SeparateSync; name: string; layers: { region: RegionLayout; layer: RegionLayer }[]; component: string }>();
+  for (const region of regions) {
+    for (const layer of region.layers) {
+      if (!layer.separateSync) continue;
+      const key = layer.separateSync.name;
+      const set = sets.get(key) ?? { sync: layer.separateSync, name: `${fleet.name}-${key}`, layers: [], component: layer.component };
+      // One Application per region syncs one folder: two components under one name would need two.
+      if (set.component !== layer.component) throw new Error(`components ${set.component} and ${layer.component} both sync separately as "${key}"; give each its own separateSync name`);
+      set.layers.push({ region, layer });
+      sets.set(key, set);
+    }
+  }
+  return [...sets.values()].map(({ sync, name, layers }) => ({ sync, name, layers }));
 }
 
 function automated(fleet: Fleet, prune: boolean) {
@@ -83,7 +129,13 @@ export function stackSyncPolicy(fleet: Fleet) {
 /**
  * Add-ons never prune on their own: their CRDs carry every Certificate, KafkaTopic and Submariner
  * object. Charts get their namespace created; CRD manifests must not create the stack's namespace
- * early (without its Pod Security labels).
+ * early (without its Pod Security labels). The Reloader chart is installed into the stack's
+ * namespace and must create it all the same: its Application syncs a wave before the stack
+ * ApplicationSet exists, so without it the Reloader Application could not sync and, with the
+ * Application health check, the root would never get to the stack's wave.
+ * Argo CD creates the namespace bare and does not track it (no managedNamespaceMetadata), so the
+ * add-on Application neither diffs nor prunes it; the stack's namespace layer then applies its
+ * labels and owns it. Until then only Reloader runs there, and it passes `restricted` anyway.
  */
 function addonSyncPolicy(fleet: Fleet, createNamespace: boolean) {
   return {
@@ -123,8 +175,9 @@ export function inflationKustomization(addon: HelmAddon): Record<string, unknown
  * retry and sync options and, as prune, `automated.prune` (so the template keeps `automated`);
  * drift makes an Application OutOfSync, which it re-syncs at its step (selfHeal has no effect).
  * A step that never gets Healthy holds back the next ones: on first install (one region's ZooKeeper
- * members are no quorum, so its StatefulSet never gets ready alone), with a region down, or with a
- * failed Job. A manual sync of the held-back Applications always works.
+ * members are no quorum, so its StatefulSet never gets ready alone) or with a region down. The load
+ * Jobs are not part of it (their layer is synced separately, see buildArgoCd), so neither a running
+ * nor a failed load test holds a step. A manual sync of the held-back Applications always works.
  * It syncs on its own whatever the template says, so it is left out under manual sync.
  */
 export function rollingSync(fleet: Fleet, regions: readonly RegionLayout[]) {
@@ -157,8 +210,8 @@ export interface ArgoCdProps {
 /**
  * The Argo CD control objects, applied once to the control cluster (`kubectl apply -k`) and then
  * synced by their own root Application (app of apps). Its sync waves order the Applications:
- * AppProject, add-on Applications per region, then the ApplicationSet with one stack Application
- * per region. The waves wait for the add-ons to be healthy only when Argo CD assesses Application
+ * AppProject, add-on Applications per region, the ApplicationSet with one stack Application per
+ * region, then the ApplicationSets of layers synced separately (ARGOCD_WAVES). The waves wait for the add-ons to be healthy only when Argo CD assesses Application
  * health (the argocd-cm health check for argoproj.io/Application); without it the stack's retry
  * with backoff covers the gap until the CRDs exist.
  */
@@ -245,4 +298,63 @@ export function buildArgoCd(chart: Chart, props: ArgoCdProps): void {
       },
     },
   });
+
+  // Layers synced apart from the stack (the load Jobs): the same project, destination, sync
+  // policy and ignoreDifferences as the stack would give their objects, one Application per region
+  // with the layer, and no strategy. Under a RollingSync their Jobs' health (Progressing while they
+  // run, Degraded when one failed) would gate the next region, so the regions would load the
+  // cluster one after another and a failed test would hold back every configuration rollout.
+  // Without a strategy the Applications keep `automated` and every region syncs at once.
+  const sets = separateSets(fleet, regions);
+  for (const set of sets) {
+    const setIgnore = ignoreDifferencesOf(set.layers.flatMap((l) => l.layer.objects));
+    new ApplicationSet(chart, `separate-${set.sync.name}`, {
+      metadata: meta(set.name, ARGOCD_WAVES.separate),
+      spec: {
+        goTemplate: true,
+        goTemplateOptions: ['missingkey=error'],
+        // Finished Jobs keep their pods' logs, the load report: deleting the ApplicationSet keeps them.
+        syncPolicy: { preserveResourcesOnDeletion: true },
+        generators: [
+          {
+            list: {
+              elements: set.layers.map(({ region, layer }) => ({ region: region.region.name, server: region.region.kubeApiServer, path: `${fleet.gitops.path}/${region.folder}/${layer.component}` })),
+            },
+          },
+        ],
+        template: {
+          metadata: { name: `${fleet.name}-{{.region}}-${set.sync.name}`, labels: { ...labels, [REGION_LABEL]: '{{.region}}' } },
+          spec: {
+            project,
+            source: { repoUrl: fleet.gitops.repoUrl, targetRevision: fleet.gitops.revision, path: '{{.path}}' },
+            destination: { server: '{{.server}}', namespace: fleet.namespace },
+            syncPolicy: stackSyncPolicy(fleet),
+            ...(setIgnore.length > 0 ? { ignoreDifferences: setIgnore } : {}),
+          },
+        },
+      },
+    });
+  }
+
+  checkApplicationNames(fleet, regions, addons, sets);
+}
+
+/**
+ * Every Application the root, the add-ons and the ApplicationSets create lives in the argocd
+ * namespace: two with one name would be one object that two owners fight over (e.g. a region named
+ * `<region>-load` next to the load Application of `<region>`).
+ */
+function checkApplicationNames(fleet: Fleet, regions: readonly RegionLayout[], addons: readonly Addon[], sets: readonly SeparateSet[]): void {
+  const owners = new Map<string, string>();
+  const claim = (name: string, owner: string) => {
+    const other = owners.get(name);
+    if (other) throw new Error(`Argo CD Application name ${name} is generated twice (${other}; ${owner}); rename the region or the add-on`);
+    owners.set(name, owner);
+  };
+  claim(`${fleet.name}-gitops`, 'the root Application');
+  for (const { region: r } of regions) {
+    claim(stackAppName(fleet, r.name), `the stack Application of ${r.name}`);
+    for (const a of addons) claim(`${stackAppName(fleet, r.name)}-${a.name}`, `the ${a.name} add-on of ${r.name}`);
+  }
+  for (const set of sets) for (const { region } of set.layers) claim(`${stackAppName(fleet, region.region.name)}-${set.sync.name}`, `the ${set.sync.name} Application of ${region.region.name}`);
 }

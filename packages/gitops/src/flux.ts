@@ -83,6 +83,11 @@ export function buildFlux(chart: Chart, props: FluxProps): void {
   for (const repo of new Map(helm.map((a) => [a.repoName, a.repoUrl]))) {
     new HelmRepository(chart, `repo-${repo[0]}`, { metadata: meta(repo[0]), spec: { url: repo[1], interval: '1h' } });
   }
+  // createNamespace: Helm creates a chart's namespace when it is missing, outside the release (an
+  // uninstall leaves it). For Reloader that is the stack's namespace, which the first layer's
+  // Kustomization also applies (it health-checks the HelmReleases only after applying): whichever
+  // comes first, that Kustomization sets the Pod Security labels and is the only owner, and pruner,
+  // of the Namespace object.
   for (const a of helm) {
     new HelmRelease(chart, `release-${a.name}`, {
       metadata: meta(a.name),

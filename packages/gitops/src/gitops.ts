@@ -7,8 +7,9 @@ import { buildFlux } from './flux';
 
 /**
  * GitOps control objects, written outside the region folders:
- * - `argocd/`: AppProject, root Application, add-on Applications and the stack ApplicationSet,
- *   applied to the Argo CD control cluster; `argocd/addons/<chart>/` holds the kustomizations
+ * - `argocd/`: AppProject, root Application, add-on Applications, the stack ApplicationSet and
+ *   one ApplicationSet per layer synced apart from the stack (the load Jobs), applied to the Argo CD
+ *   control cluster; `argocd/addons/<chart>/` holds the kustomizations
  *   that inflate charts whose output needs trimming or patching;
  * - `flux/<region>/`: each cluster's `flux bootstrap --path`; no kustomization.yaml, so that
  *   kustomize-controller generates one that also includes the bootstrap's flux-system/ folder.

@@ -22,12 +22,12 @@ export const SUBMARINER_CHARTS = {
 /**
  * stakater Reloader restarts the Deployments that name a Secret in `secret.reloader.stakater.com/reload`
  * when cert-manager renews it. Chart 2.2.17 carries Reloader v1.4.22 (stakater/Reloader PR #1218).
+ * It is installed into the fleet's namespace (see addons.ts), so no namespace is pinned here.
  */
 export const RELOADER = {
   repoUrl: 'https://stakater.github.io/stakater-charts',
   chart: 'reloader',
   version: '2.2.17',
-  namespace: 'reloader',
 } as const;
 
 export const STRIMZI_REPO = 'https://github.com/strimzi/strimzi-kafka-operator.git';

@@ -15,14 +15,15 @@ function fleetWith(patch: (f: any) => void): Fleet {
   return validateFleet(raw);
 }
 
-/** A stand-in component: one ConfigMap per region, so the GitOps output does not move with the real components. */
-function stub(name: string, wave: number, onlyIn?: (r: Region) => boolean): Component {
+/** A stand-in component: one ConfigMap (or another kind) per region, so the GitOps output does not move with the real components. */
+function stub(name: string, wave: number, onlyIn?: (r: Region) => boolean, extra: Partial<Component> = {}, kind = { apiVersion: 'v1', kind: 'ConfigMap' }): Component {
   return {
     name,
     wave,
+    ...extra,
     build(chart: Chart, fleet: Fleet, region: Region) {
       if (onlyIn && !onlyIn(region)) return;
-      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: fleet.namespace } });
+      new ApiObject(chart, 'cm', { ...kind, metadata: { name, namespace: fleet.namespace } });
     },
   };
 }
@@ -33,7 +34,8 @@ const STUBS: Component[] = [
   stub('certificates', 10),
   stub('zookeeper', 30),
   stub('topics', 50, (r) => r.name === DEFAULT_FLEET.topic.managementRegion),
-  stub('loadjobs', 70),
+  // Synced apart from the stack, like the real load Jobs; a Job, so that its ignoreDifferences show.
+  stub('loadjobs', 70, undefined, { separateSync: { name: 'load' } }, { apiVersion: 'batch/v1', kind: 'Job' }),
 ];
 
 function objectsIn(files: readonly RenderedFile[], prefix: string): Obj[] {
@@ -120,11 +122,13 @@ describe('render with the GitOps component', () => {
     const sources = new Set(argo.filter((o) => o.kind === 'Application').map((a) => a.spec.source.repoURL));
     expect(new Set(project.spec.sourceRepos)).toEqual(sources);
     expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: '', kind: 'Namespace' });
-    // Every cluster-scoped kind an add-on declares (Reloader: its ClusterRole and binding) is admitted, nothing more.
+    // Every cluster-scoped kind an add-on declares is admitted, nothing more; Reloader declares none.
+    expect(addons(fleet).find((a) => a.name === 'reloader')!.clusterKinds).toEqual([]);
     const declared = new Set(addons(fleet).flatMap((a) => a.clusterKinds.map((k) => `${k.group}/${k.kind}`)));
     expect(declared).toEqual(new Set(['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'apiextensions.k8s.io/CustomResourceDefinition', 'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration']));
     expect(new Set(project.spec.clusterResourceWhitelist.map((k: any) => `${k.group}/${k.kind}`))).toEqual(new Set(['/Namespace', ...declared]));
-    for (const r of fleet.regions) expect(project.spec.destinations).toContainEqual({ server: r.kubeApiServer, namespace: RELOADER.namespace });
+    // Reloader lives in the stack's namespace: no namespace of its own is admitted.
+    expect(project.spec.destinations.map((d: any) => d.namespace)).not.toContain('reloader');
   });
 
   test('Argo CD rolls the stack region by region, in fleet order, by the region label of each Application', () => {
@@ -145,18 +149,29 @@ describe('render with the GitOps component', () => {
 
   test('Reloader is pinned and installed before the layers in both tools, with its OpenShift and GitOps settings', () => {
     const app = one(argo, 'Application', `${fleet.name}-us-east4-reloader`);
-    expect(app.spec.destination.namespace).toBe('reloader');
+    expect(app.spec.destination.namespace).toBe(fleet.namespace);
     expect(app.spec.source.path).toBe(`${fleet.gitops.path}/argocd/addons/reloader`);
+    // The add-on Application syncs before the stack exists, so it must create the namespace itself.
+    expect(app.spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
+    expect(app.spec.syncPolicy.managedNamespaceMetadata).toBeUndefined();
     const inflation = yaml.load(files.find((f) => f.path === 'argocd/addons/reloader/kustomization.yaml')!.content) as any;
-    expect(inflation.helmCharts).toEqual([expect.objectContaining({ name: 'reloader', repo: 'https://stakater.github.io/stakater-charts', version: RELOADER.version, namespace: 'reloader' })]);
+    expect(inflation.helmCharts).toEqual([expect.objectContaining({ name: 'reloader', repo: 'https://stakater.github.io/stakater-charts', version: RELOADER.version, namespace: fleet.namespace })]);
     const values = inflation.helmCharts[0].valuesInline;
-    expect(values.reloader).toMatchObject({ reloadStrategy: 'annotations', namespaceSelector: `kubernetes.io/metadata.name=${fleet.namespace}`, watchGlobally: true });
+    expect(values.reloader).toMatchObject({ reloadStrategy: 'annotations', watchGlobally: false, readOnlyRootFileSystem: true });
+    expect(values.reloader.namespaceSelector).toBeUndefined();
+    // Pod Security `restricted` at container level, whatever the chart's pod defaults.
+    expect(values.reloader.deployment.containerSecurityContext).toEqual({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     const [patch] = inflation.patches.map((p: any) => yaml.load(p.patch));
-    expect(patch).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reloader', namespace: 'reloader' }, spec: { template: { spec: { securityContext: { runAsUser: null } } } } });
+    expect(patch).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'reloader', namespace: fleet.namespace }, spec: { template: { spec: { securityContext: { runAsUser: null } } } } });
     for (const r of fleet.regions) {
       const flux = objectsIn(files, `flux/${r.name}/`);
       const release = one(flux, 'HelmRelease', 'reloader');
-      expect(release.spec).toMatchObject({ targetNamespace: 'reloader', install: { createNamespace: true }, chart: { spec: { chart: 'reloader', version: RELOADER.version, sourceRef: { kind: 'HelmRepository', name: 'stakater' } } } });
+      expect(release.spec).toMatchObject({ targetNamespace: fleet.namespace, install: { createNamespace: true }, chart: { spec: { chart: 'reloader', version: RELOADER.version, sourceRef: { kind: 'HelmRepository', name: 'stakater' } } } });
       expect(release.spec.values).toEqual(values);
       expect(release.spec.postRenderers[0].kustomize.patches.map((p: any) => yaml.load(p.patch))).toEqual([patch]);
       expect(one(flux, 'HelmRepository', 'stakater').spec.url).toBe('https://stakater.github.io/stakater-charts');
@@ -216,6 +231,71 @@ describe('render with the GitOps component', () => {
   });
 });
 
+describe('a layer synced apart from the stack (the load Jobs)', () => {
+  const fleet = DEFAULT_FLEET;
+  const { files } = render(fleet, STUBS);
+  const argo = objectsIn(files, 'argocd/');
+  const stack = one(argo, 'ApplicationSet', fleet.name);
+  const load = one(argo, 'ApplicationSet', `${fleet.name}-load`);
+  const listed = (path: string) => (yaml.load(files.find((f) => f.path === path)!.content) as { resources: string[] }).resources;
+
+  test('is left out of the region root the stack Application syncs, and keeps its own layer folder', () => {
+    for (const r of fleet.regions) {
+      expect(listed(`${r.name}/kustomization.yaml`)).not.toContain('loadjobs');
+      expect(listed(`${r.name}/kustomization.yaml`)).toContain('namespace');
+      expect(listed(`${r.name}/loadjobs/kustomization.yaml`)).toEqual(['Job-loadjobs.yaml']);
+    }
+  });
+
+  test('gets its own ApplicationSet: one Application per region on the layer folder, no strategy, the stack settings', () => {
+    expect(load.spec.strategy).toBeUndefined();
+    expect(load.spec.generators).toEqual([{ list: { elements: fleet.regions.map((r) => ({ region: r.name, server: r.kubeApiServer, path: `${fleet.gitops.path}/${r.name}/loadjobs` })) } }]);
+    expect(load.spec.template.metadata.name).toBe(`${fleet.name}-{{.region}}-load`);
+    expect(load.spec.template.metadata.labels['topology.kubernetes.io/region']).toBe('{{.region}}');
+    const [t, st] = [load.spec.template.spec, stack.spec.template.spec];
+    expect(t.project).toBe(st.project);
+    expect(t.destination).toEqual(st.destination);
+    expect(t.source).toEqual({ ...st.source, path: '{{.path}}' });
+    expect(t.syncPolicy).toEqual(st.syncPolicy);
+    expect(t.syncPolicy.automated).toEqual({ prune: fleet.gitops.prune, selfHeal: fleet.gitops.selfHeal });
+    expect(load.spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+    // The Job entries follow the Jobs: out of the stack, into the load Applications.
+    expect(t.ignoreDifferences.map((d: any) => d.kind)).toEqual(['Job']);
+    expect((st.ignoreDifferences ?? []).map((d: any) => d.kind)).not.toContain('Job');
+  });
+
+  test('comes in the root wave after the stack ApplicationSet, and the project admits it', () => {
+    const waveOf = (o: Obj) => Number(o.metadata.annotations![SYNC_WAVE_ANNOTATION]);
+    expect(waveOf(load)).toBeGreaterThan(waveOf(stack));
+    const project = one(argo, 'AppProject', fleet.name);
+    for (const r of fleet.regions) expect(project.spec.destinations).toContainEqual({ server: r.kubeApiServer, namespace: fleet.namespace });
+    expect(project.spec.sourceRepos).toContain(fleet.gitops.repoUrl);
+  });
+
+  test('Flux is unchanged: the layer is the last Kustomization of the chain', () => {
+    for (const r of fleet.regions) {
+      const k = one(objectsIn(files, `flux/${r.name}/`), 'Kustomization', layerName(fleet, 'loadjobs'));
+      expect(k.spec.path).toBe(`./${fleet.gitops.path}/${r.name}/loadjobs`);
+      expect(k.spec.dependsOn).toEqual([{ name: layerName(fleet, r.name === fleet.topic.managementRegion ? 'topics' : 'zookeeper') }]);
+    }
+  });
+
+  test('a region without the layer gets no Application, and no layer means no ApplicationSet', () => {
+    const only = [...STUBS.slice(0, -1), stub('loadjobs', 70, (r) => r.name !== 'us-west4', { separateSync: { name: 'load' } })];
+    const set = one(objectsIn(render(fleet, only).files, 'argocd/'), 'ApplicationSet', `${fleet.name}-load`);
+    expect(set.spec.generators[0].list.elements.map((e: any) => e.region)).toEqual(['us-east4', 'us-central1']);
+    const none = [...STUBS.slice(0, -1), stub('loadjobs', 70, () => false, { separateSync: { name: 'load' } })];
+    expect(objectsIn(render(fleet, none).files, 'argocd/').filter((o) => o.kind === 'ApplicationSet').map((o) => o.metadata.name)).toEqual([fleet.name]);
+  });
+
+  test('Application names generated twice are refused, and two components may not share one separate name', () => {
+    const clash = fleetWith((f) => (f.regions[1].name = `${f.regions[0].name}-load`));
+    expect(() => render(clash, STUBS)).toThrow(`Argo CD Application name ${clash.name}-${clash.regions[0].name}-load is generated twice`);
+    const shared = [...STUBS, stub('extra', 80, undefined, { separateSync: { name: 'load' } })];
+    expect(() => render(fleet, shared)).toThrow('components loadjobs and extra both sync separately as "load"');
+  });
+});
+
 describe('fleet flags drive sync automation', () => {
   test.each([
     [true, true, true],
@@ -233,7 +313,8 @@ describe('fleet flags drive sync automation', () => {
     const fleet = fleetWith((f) => (f.gitops.automatedSync = false));
     const apps = objectsIn(render(fleet, STUBS).files, 'argocd/').filter((o) => o.kind === 'Application' || o.kind === 'ApplicationSet');
     for (const a of apps) expect((a.kind === 'ApplicationSet' ? a.spec.template.spec : a.spec).syncPolicy.automated).toBeUndefined();
-    expect(apps.find((a) => a.kind === 'ApplicationSet')!.spec.strategy).toBeUndefined();
+    expect(one(apps, 'ApplicationSet', fleet.name).spec.strategy).toBeUndefined();
+    expect(one(apps, 'ApplicationSet', `${fleet.name}-load`).spec.strategy).toBeUndefined();
   });
 
   test('another repo path and an scp-like URL reach both tools', () => {

@@ -93,6 +93,20 @@ function loadJob(chart: Chart, fleet: Fleet, region: Region, p: LoadJobProps): v
 export const loadJobsComponent = {
   name: 'loadjobs',
   wave: 70,
+  /**
+   * Synced by Argo CD apart from the stack (Applications `<fleet>-<region>-load`, no rolling sync).
+   * In the stack Application a running Job keeps the region Progressing and a failed one Degraded,
+   * so the region-by-region rollout would start one region's load only after the previous region's
+   * finished (the regions would never load the cluster together) and hold every configuration
+   * change behind a running or failed test. Apart, the Jobs are no longer ordered after their
+   * region's other layers, and were never ordered after the management region's topics layer:
+   * they need no ordering for the topic and its ACLs, as each pod waits up to WAIT_FOR_TOPIC_S
+   * (--wait-for-topic-s) for them, and the kubelet holds a pod until the TLS Secret it mounts
+   * exists. Brokers that do not answer yet are not waited for (a producer fails at once), which
+   * matters on a first install only: there the root app of apps creates this ApplicationSet after
+   * the stack's one is Healthy (gitops package, ARGOCD_WAVES).
+   */
+  separateSync: { name: 'load' },
   build(chart: Chart, fleet: Fleet, region: Region): void {
     if (region.producers > 0) {
       loadJob(chart, fleet, region, { role: 'producer', count: region.producers, secret: TLS.producer.secret, args: producerArgs(fleet, region), backoffLimit: 0 });

@@ -94,16 +94,20 @@ export function render(fleet: Fleet, components: readonly Component[] = COMPONEN
       component.build(chart, fleet, region);
       const objects = (chart.toJson() as Manifest[]).map((o) => withWave(o, component.wave));
       if (objects.length === 0) continue;
-      layers.push({ component: component.name, wave: component.wave, objects });
+      layers.push({ component: component.name, wave: component.wave, objects, ...(component.separateSync ? { separateSync: component.separateSync } : {}) });
       // Every layer folder is a kustomization of exactly its generated files: Flux applies a layer
       // folder by itself (and would take in any other YAML there without one), Argo CD the
-      // region root, which lists the layer folders. Both then apply the same objects.
+      // region root, which lists the layer folders, or, for a layer synced separately, the layer
+      // folder itself. Both tools then apply the same objects.
       const layerFolder = `${region.name}/${component.name}`;
       const layerFiles = filesOf(objects, region.name, region.name, component.name, true);
       regionFiles.push(...layerFiles, kustomizationFile(layerFolder, region.name, component.name, relativeTo(layerFolder, layerFiles)));
     }
     layouts.push({ region, folder: region.name, layers });
-    files.push(...regionFiles, kustomizationFile(region.name, region.name, '', layers.map((l) => l.component)));
+    // The region root is what the stack Application syncs: a layer synced separately is left out,
+    // or both Applications would own its objects.
+    const rootLayers = layers.filter((l) => !l.separateSync).map((l) => l.component);
+    files.push(...regionFiles, kustomizationFile(region.name, region.name, '', rootLayers));
   }
   for (const component of components) {
     const folders = component.buildGlobal?.(fleet, layouts) ?? [];
