@@ -124,7 +124,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--summary-file <path>', 'also write the summary JSON (with per-stream detail) to this file')
     .option(
       '--wait-for-topic-s <s>',
-      'wait up to this long for the topic to exist and for this client to be authorized (unknown topic and authorization errors count as "not yet"); 0 = fail at once',
+      'wait up to this long for the brokers to answer, the topic to exist and this client to be authorized (unreachable brokers, unknown topic and authorization errors count as "not yet"); 0 = fail at once',
       decimal(0),
       0,
     )

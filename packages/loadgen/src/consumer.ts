@@ -60,10 +60,11 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
   // both answer "not yet" until the topic and this user's ACLs exist.
   const admin = kafka.admin();
   try {
-    await abortable(admin.connect(), stop);
     await waitUntilReady(
       `topic ${cfg.topic} and group ${cfg.group}`,
       async () => {
+        // Connecting is part of the wait: on a first install the brokers may not be up yet.
+        await admin.connect();
         const meta = await admin.fetchTopicMetadata({ topics: [cfg.topic] });
         if (!meta.topics.some((t) => t.name === cfg.topic && t.partitions.length > 0)) {
           throw Object.assign(new Error(`topic ${cfg.topic} has no partitions`), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });

@@ -83,6 +83,9 @@ const NOT_READY_TYPES = new Set([
  */
 const COORDINATOR_NOT_FOUND = 'KafkaJSGroupCoordinatorNotFound';
 
+/** Socket errors of a broker that is not (yet) there: refused, unresolvable, unreachable. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 function kafkaType(errors: readonly ErrorLike[]): string | undefined {
   const typed = errors.find((x) => typeof x.type === 'string' && NOT_READY_TYPES.has(x.type))?.type;
   return typed ?? (errors.some((x) => x.name === COORDINATOR_NOT_FOUND) ? COORDINATOR_NOT_FOUND : undefined);
@@ -95,7 +98,12 @@ function kafkaType(errors: readonly ErrorLike[]): string | undefined {
  */
 export function notReadyReason(e: unknown, topic?: string, group?: string): string | undefined {
   const t = topic ? `topic ${topic}` : 'the topic';
-  switch (kafkaType(chain(e))) {
+  const errors = chain(e);
+  // Brokers not up or not yet resolvable: on a first install the load Jobs sync with the stack
+  // and start before the brokers (or their clusterset names) exist. A TLS failure is no such
+  // state: it stays an error at once.
+  if (errors.some((x) => (typeof x.code === 'string' && UNREACHABLE_CODES.has(x.code)) || x.message === 'Connection timeout')) return describeError(e, topic);
+  switch (kafkaType(errors)) {
     case 'UNKNOWN_TOPIC_OR_PARTITION':
       return `${t} does not exist (UNKNOWN_TOPIC_OR_PARTITION)`;
     case 'TOPIC_AUTHORIZATION_FAILED':

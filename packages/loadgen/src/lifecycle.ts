@@ -91,7 +91,7 @@ export interface WaitOptions {
 }
 
 /**
- * Runs `attempt` until it succeeds, treating a missing topic and missing authorization as "not
+ * Runs `attempt` until it succeeds, treating unreachable brokers, a missing topic and missing authorization as "not
  * yet" for `waitMs`: GitOps orders objects within one cluster only, so a Job in another region
  * can start before the management region's operators created the topic and the user's ACLs.
  * Any other error ends the wait at once. On timeout: FatalError (exit 3) naming what was missing.

@@ -5,7 +5,7 @@ import { PROGRAM, type Compression, type ProduceConfig } from './args';
 import { Batcher, type Batch } from './batcher';
 import { describeError, EXIT_KAFKA, FatalError } from './errors';
 import { retryOptions } from './kafka';
-import { abortable, Aborted, DISCONNECT_TIMEOUT_MS, settlesWithin, stderrSay, waitUntilReady, type RunIo } from './lifecycle';
+import { Aborted, DISCONNECT_TIMEOUT_MS, settlesWithin, stderrSay, waitUntilReady, type RunIo } from './lifecycle';
 import type { RunStats } from './stats';
 import { encodeValue, StreamSets } from './verify';
 
@@ -264,8 +264,12 @@ export async function runProduce(cfg: ProduceConfig, kafka: Kafka, stats: RunSta
   const admin = kafka.admin();
   let partitions: number;
   try {
-    await abortable(admin.connect(), stop);
-    partitions = await waitUntilReady(`topic ${cfg.topic}`, () => partitionCount(admin, cfg.topic), wait, { topic: cfg.topic });
+    // Connecting is part of the wait: on a first install the brokers may not be up yet.
+    const attempt = async (): Promise<number> => {
+      await admin.connect();
+      return partitionCount(admin, cfg.topic);
+    };
+    partitions = await waitUntilReady(`topic ${cfg.topic}`, attempt, wait, { topic: cfg.topic });
   } catch (e) {
     if (e instanceof Aborted) return NOTHING_PRODUCED();
     if (e instanceof FatalError) throw e;

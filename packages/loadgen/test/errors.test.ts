@@ -76,7 +76,12 @@ describe('describeError', () => {
     });
     expect(notReadyReason(noCoordinator, 'perf', 'g1')).toMatch(/^no coordinator found for consumer group g1 \(usually GROUP_AUTHORIZATION_FAILED/);
     expect(notReadyReason(protocol('NOT_LEADER_OR_FOLLOWER'), 'perf')).toBeUndefined();
-    expect(notReadyReason(socketError('ECONNREFUSED', 'refused'), 'perf')).toBeUndefined();
+    // Brokers not up yet (a first install) are worth waiting for too; a TLS failure is not.
+    const wrapped = new KafkaJSNumberOfRetriesExceeded(socketError('ECONNREFUSED', 'refused'), { retryCount: 5, retryTime: 3000 });
+    expect(notReadyReason(wrapped, 'perf')).toBe('connection refused to kafka-3.us-west4:9093');
+    expect(notReadyReason(socketError('ENOTFOUND', 'getaddrinfo ENOTFOUND'), 'perf')).toBe('cannot resolve kafka-3.us-west4:9093 (ENOTFOUND)');
+    expect(notReadyReason(socketError('ERR_TLS_CERT_ALTNAME_INVALID', 'altname'), 'perf')).toBeUndefined();
+    expect(notReadyReason(socketError('ECONNRESET', 'reset'), 'perf')).toBeUndefined();
   });
 
   it('keeps unknown errors on one line', () => {

@@ -1,4 +1,4 @@
-import { CompressionTypes, KafkaJSProtocolError, type Kafka, type Message, type Producer, type ProducerBatch, type ProducerConfig } from 'kafkajs';
+import { CompressionTypes, KafkaJSConnectionError, KafkaJSProtocolError, type Kafka, type Message, type Producer, type ProducerBatch, type ProducerConfig } from 'kafkajs';
 import { parseArgs, type ProduceConfig } from '../src/args';
 import { FatalError } from '../src/errors';
 import { BUFFER_BYTES, runProduce } from '../src/producer';
@@ -82,16 +82,23 @@ interface FakeStartup {
   connectError?: (n: number) => Error | undefined;
   /** Never-resolving admin connect (brokers that kafkajs keeps retrying). */
   hangConnect?: boolean;
+  /** The error admin connect n (from 1) fails with, if any (brokers not up yet). */
+  adminConnectError?: (n: number) => Error | undefined;
 }
 
 const protocolError = (type: string) => new KafkaJSProtocolError({ message: type, type, code: 0, retriable: false } as unknown as Error);
 
-function fakeKafka(partitions: number, fake: FakeProducer, startup: FakeStartup = {}): Kafka & { metadataCalls: number; connectCalls: number } {
+function fakeKafka(partitions: number, fake: FakeProducer, startup: FakeStartup = {}): Kafka & { metadataCalls: number; connectCalls: number; adminConnectCalls: number } {
   const kafka = {
     metadataCalls: 0,
     connectCalls: 0,
+    adminConnectCalls: 0,
     admin: () => ({
-      connect: () => (startup.hangConnect ? new Promise(() => undefined) : Promise.resolve()),
+      connect: () => {
+        if (startup.hangConnect) return new Promise(() => undefined);
+        const error = startup.adminConnectError?.(++kafka.adminConnectCalls);
+        return error ? Promise.reject(error) : Promise.resolve();
+      },
       disconnect: async () => undefined,
       fetchTopicMetadata: async () => {
         kafka.metadataCalls++;
@@ -113,7 +120,7 @@ function fakeKafka(partitions: number, fake: FakeProducer, startup: FakeStartup 
       } as unknown as Producer;
     },
   };
-  return kafka as unknown as Kafka & { metadataCalls: number; connectCalls: number };
+  return kafka as unknown as Kafka & { metadataCalls: number; connectCalls: number; adminConnectCalls: number };
 }
 
 function config(over: Partial<ProduceConfig>): ProduceConfig {
@@ -291,6 +298,22 @@ describe('waiting for the topic and the ACLs (--wait-for-topic-s)', () => {
     expect(lines[0]).toMatch(/^stretched-kafka-load produce: waiting for topic t: not authorized to describe topic t \(TOPIC_AUTHORIZATION_FAILED.*; \d+ s of 600 s \(--wait-for-topic-s\)$/);
     expect(lines[1]).toMatch(/waiting for topic t: topic t does not exist \(UNKNOWN_TOPIC_OR_PARTITION\)/);
     expect(lines[2]).toMatch(/waiting for producer ids for t: not authorized to start an idempotent producer \(CLUSTER_AUTHORIZATION_FAILED/);
+  });
+
+  it('waits for brokers that are not up yet (a first install), but not past a TLS failure', async () => {
+    const refused = () => new KafkaJSConnectionError('Connection error: connect ECONNREFUSED', { broker: 'kafka-0:9093', code: 'ECONNREFUSED' });
+    const lines: string[] = [];
+    const kafka = fakeKafka(2, new FakeProducer(), { adminConnectError: (n) => (n <= 2 ? refused() : undefined) });
+    const result = await runProduce(config({ records: 20, waitForTopicS: 600 }), kafka, new RunStats(), new AbortController().signal, { say: (l) => lines.push(l), waitRetryMs: 5 });
+    expect(kafka.adminConnectCalls).toBe(3);
+    expect(result.acked.total).toBe(20);
+    expect(lines).toEqual([expect.stringMatching(/^stretched-kafka-load produce: waiting for topic t: connection refused to kafka-0:9093; \d+ s of 600 s/)]);
+
+    const tlsFailure = new KafkaJSConnectionError('Connection error: altnames', { broker: 'kafka-0:9093', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    const bad = fakeKafka(2, new FakeProducer(), { adminConnectError: () => tlsFailure });
+    const error = await runProduce(config({ records: 20, waitForTopicS: 600 }), bad, new RunStats(), new AbortController().signal, quiet).catch((e: unknown) => e);
+    expect((error as FatalError).message).toMatch(/^TLS host name mismatch for kafka-0:9093/);
+    expect(bad.adminConnectCalls).toBe(1);
   });
 
   it('gives up after the window with exit 3 and one line saying what was missing', async () => {
