@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { DEFAULT_FLEET, Fleet, FleetError, KAFKA, SUBMARINER, ZOOKEEPER, regionOf } from '@stretched-kafka/fleet';
 import {
   BROKER_CLUSTER_ROLE,
@@ -98,16 +97,16 @@ describe('broker access, as subctl deploy-broker and join create it', () => {
     expect(joinSecretCommand(DEFAULT_FLEET, central)).toContain(`"name":"${join(build(DEFAULT_FLEET, 'us-central1')).spec.brokerK8sSecret}"`);
   });
 
-  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-  (kubectl ? test : test.skip)('kubectl renders the template into a join Secret holding exactly token and ca.crt, bytes unchanged', () => {
+  test('the template renders a join Secret holding exactly token and ca.crt, bytes unchanged', () => {
+    // kubectl's go-template prints `index .data "k"` as the stored base64 string (checked once
+    // with kubectl 1.x and --dry-run=client); rendering those two actions here keeps the test free
+    // of a kubectl binary.
     const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const res = spawnSync(
-      'kubectl',
-      ['create', 'secret', 'generic', 'cluster-cluster2-token', '--from-literal=token=eyJhbGciOi.x.y', `--from-literal=ca.crt=${ca}`, '--from-literal=namespace=submariner-k8s-broker', '--dry-run=client', '-o', `go-template=${joinSecretTemplate(DEFAULT_FLEET)}`],
-      { encoding: 'utf8' },
-    );
-    expect(res.stderr).toBe('');
-    const out = JSON.parse(res.stdout);
+    const data: Record<string, string> = { token: Buffer.from('eyJhbGciOi.x.y').toString('base64'), 'ca.crt': Buffer.from(ca).toString('base64'), namespace: Buffer.from('submariner-k8s-broker').toString('base64') };
+    const template = joinSecretTemplate(DEFAULT_FLEET);
+    const actions = template.match(/\{\{[^}]*\}\}/g) ?? [];
+    expect(actions).toEqual(['{{index .data "token"}}', '{{index .data "ca.crt"}}']);
+    const out = JSON.parse(template.replace(/\{\{index \.data "([^"]+)"\}\}/g, (_, k: string) => data[k]));
     expect(out.metadata).toEqual({ name: 'submariner-broker-join', namespace: 'submariner-operator' });
     expect(Object.keys(out.data).sort()).toEqual(['ca.crt', 'token']);
     expect(Buffer.from(out.data['ca.crt'], 'base64').toString()).toBe(ca);
