@@ -335,6 +335,8 @@ class Harness {
     const restoredAt = Date.now();
     log(`restore: ${cut} is back (cut lasted ${((restoredAt - cutAt) / 1000).toFixed(1)} s)`);
     this.report.failoverS = this.failoverSeconds(cut, cutAt, restoredAt);
+    const controller = this.controllerAt(cutAt);
+    if (controller !== undefined) this.report.controllerAtCut = { broker: controller, region: this.regionOfBroker(controller) };
     if (this.report.failoverS !== undefined) log(`failover: the controller moved ${cut}'s partition leaders ${this.report.failoverS} s after the cut`);
     const isrDuringCut = await duringCut;
     if (isrDuringCut) this.report.isrDuringCut = summarizeIsr(isrDuringCut);
@@ -432,6 +434,28 @@ class Harness {
       }
     }
     return first === undefined ? undefined : round((first - cutAt) / 1000);
+  }
+
+  /**
+   * The broker that was Kafka's controller at `at`: the last one the logs show elected before it.
+   * A cut controller slows recovery: leaders ask the controller to shrink an ISR (AlterPartition),
+   * so acks=all writes wait until a broker elsewhere takes over after the ZooKeeper session timeout.
+   */
+  private controllerAt(at: number): number | undefined {
+    let last: { at: number; id: number } | undefined;
+    for (const b of this.brokers) {
+      let text = '';
+      try {
+        text = readFileSync(b.service?.logFile ?? '', 'utf8');
+      } catch {
+        continue;
+      }
+      for (const m of text.matchAll(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3}) INFO \[Controller id=(\d+)\] \d+ successfully elected as the controller/gm)) {
+        const t = new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime();
+        if (t <= at && (!last || t > last.at)) last = { at: t, id: Number(m[4]) };
+      }
+    }
+    return last?.id;
   }
 
   private regionOfBroker(id: number): string | undefined {
@@ -552,6 +576,9 @@ function printReport(h: Harness): boolean {
   console.log(`e2e:   longest produce stall (RTO) ${fig(r.rtoS, ' s')} (no record acknowledged anywhere)`);
   console.log(`e2e:   longest partition stall    ${fig(r.partitionStallS, ' s')} (one partition waiting for its batch)`);
   console.log(`e2e:   Kafka failover after cut   ${fig(r.failoverS, ' s')} (controller declared the cut brokers dead or took over from one)`);
+  const controller = r.controllerAtCut as { broker: number; region?: string } | undefined;
+  const where = controller ? `broker ${controller.broker} in ${controller.region}${controller.region === r.cutRegion ? ', cut off: ISR shrinks waited for a new one' : ''}` : undefined;
+  console.log(`e2e:   Kafka controller at the cut ${fig(where)}`);
   console.log(`e2e:   ISR recovery after restore ${fig(r.isrRecoveryS, ' s')}`);
   console.log(`e2e:   wall time                  ${fig(r.wallS, ' s')}`);
   for (const c of h.checks) console.log(`e2e: ${c.ok ? 'PASS' : 'FAIL'} ${c.what}${c.detail && !c.ok ? ` (${c.detail})` : ''}`);
