@@ -416,24 +416,12 @@ class Harness {
    */
   private failoverSeconds(region: string, cutAt: number, restoredAt: number): number | undefined {
     const ids = new Set(this.brokers.filter((b) => b.node.region.name === region).map((b) => String(b.node.id)));
-    let first: number | undefined;
-    for (const b of this.brokers) {
-      let text = '';
-      try {
-        text = readFileSync(b.service?.logFile ?? '', 'utf8');
-      } catch {
-        continue;
-      }
-      for (const m of text.matchAll(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3}) INFO \[Controller id=\d+\] Newly added brokers: [^,]*, deleted brokers: ([\d,]+),/gm)) {
-        const at = new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime();
-        if (at >= cutAt && at <= restoredAt && m[4].split(',').some((id) => ids.has(id))) first = Math.min(first ?? at, at);
-      }
-      for (const m of text.matchAll(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3}) INFO \[Controller id=(\d+)\] \d+ successfully elected as the controller/gm)) {
-        const at = new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime();
-        if (at >= cutAt && at <= restoredAt && !ids.has(m[4])) first = Math.min(first ?? at, at);
-      }
-    }
-    return first === undefined ? undefined : round((first - cutAt) / 1000);
+    const during = (at: number) => at >= cutAt && at <= restoredAt;
+    const moves = [
+      ...this.controllerLog(/Newly added brokers: [^,]*, deleted brokers: ([\d,]+),/).filter((e) => e.match[1].split(',').some((id) => ids.has(id))),
+      ...this.controllerLog(ELECTED).filter((e) => !ids.has(String(e.controller))),
+    ].filter((e) => during(e.at));
+    return moves.length ? round((Math.min(...moves.map((e) => e.at)) - cutAt) / 1000) : undefined;
   }
 
   /**
@@ -442,7 +430,14 @@ class Harness {
    * so acks=all writes wait until a broker elsewhere takes over after the ZooKeeper session timeout.
    */
   private controllerAt(at: number): number | undefined {
-    let last: { at: number; id: number } | undefined;
+    const before = this.controllerLog(ELECTED).filter((e) => e.at <= at);
+    return before.length ? before.reduce((a, b) => (b.at > a.at ? b : a)).controller : undefined;
+  }
+
+  /** Every `[Controller id=N] <message>` INFO line of every broker's log matching `message`, with its time. */
+  private controllerLog(message: RegExp): Array<{ at: number; controller: number; match: RegExpMatchArray }> {
+    const line = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3}) INFO \[Controller id=(\d+)\] (.*)$/gm;
+    const out: Array<{ at: number; controller: number; match: RegExpMatchArray }> = [];
     for (const b of this.brokers) {
       let text = '';
       try {
@@ -450,12 +445,12 @@ class Harness {
       } catch {
         continue;
       }
-      for (const m of text.matchAll(/^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)[,.](\d{3}) INFO \[Controller id=(\d+)\] \d+ successfully elected as the controller/gm)) {
-        const t = new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime();
-        if (t <= at && (!last || t > last.at)) last = { at: t, id: Number(m[4]) };
+      for (const m of text.matchAll(line)) {
+        const match = message.exec(m[5]);
+        if (match) out.push({ at: new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime(), controller: Number(m[4]), match });
       }
     }
-    return last?.id;
+    return out;
   }
 
   private regionOfBroker(id: number): string | undefined {
@@ -466,6 +461,9 @@ class Harness {
     await stopServices(15_000);
   }
 }
+
+/** The message a broker logs when it becomes Kafka's controller. */
+const ELECTED = /^\d+ successfully elected as the controller/;
 
 class FatalError extends Error {}
 
