@@ -18,9 +18,10 @@ const WAVE = 'argocd.argoproj.io/sync-wave';
  * Jobs). The root applies a wave once the previous one is Healthy, and Argo CD's built-in health
  * check of an ApplicationSet reports Progressing while its RollingSync is under way. So on a first
  * install with progressive syncs the load Applications are created only once every region's stack
- * was synced and is Healthy, and the first load run does not start against brokers that are not up
- * yet (without progressive syncs the stack ApplicationSet is Healthy once it generated its
- * Applications, so a first install may see the first run fail and need a bump of load.run).
+ * was synced and is Healthy. Without progressive syncs the stack ApplicationSet is Healthy once it
+ * generated its Applications, so the first load run starts with the stack; its Jobs wait up to
+ * 600 s for the brokers, topic and ACLs (--wait-for-topic-s), and only a first install slower than
+ * that needs a bump of load.run.
  * Afterwards the separate Applications sync their folders by themselves, at any time; only a
  * change to their ApplicationSet (this folder) waits behind a stack rollout under way.
  */
