@@ -69,6 +69,7 @@ export const DEFAULT_FLEET: Fleet = {
   },
   pki: {
     issuer: { kind: 'ClusterIssuer', name: 'vault-issuer' },
+    internal: { issuerName: 'stretched-kafka-internal', caSecretName: 'stretched-kafka-internal-ca' },
     duration: '2160h',
     renewBefore: '360h',
   },

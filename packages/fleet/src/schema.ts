@@ -124,10 +124,28 @@ export const fleetSchema = z
       .strict(),
     pki: z
       .object({
+        /**
+         * The application-facing issuer: it signs the brokers' client-listener certificate and the
+         * application client certificates (the load producers and consumers). Whoever may request
+         * certificates from it can be a Kafka client with the ACLs of a KafkaUser of that name, and
+         * never more (see README, trust model).
+         */
         issuer: z.discriminatedUnion('kind', [
           z.object({ kind: z.literal('ClusterIssuer'), name: dnsLabel }).strict(),
           z.object({ kind: z.literal('Issuer'), name: dnsLabel, caSecretName: dnsLabel }).strict(),
         ]),
+        /**
+         * The stack's own CA: a namespaced cert-manager Issuer in the stack namespace of every
+         * cluster, backed by one CA key pair Secret (the same in every cluster, provisioned out of
+         * band). It alone signs broker, ZooKeeper, operator, AKHQ and admin identities; the
+         * brokers' internal listener and ZooKeeper trust nothing else.
+         */
+        internal: z
+          .object({
+            issuerName: dnsLabel,
+            caSecretName: dnsLabel,
+          })
+          .strict(),
         duration,
         renewBefore: duration,
       })

@@ -170,6 +170,11 @@ function crossChecks(f: Fleet): FleetError | undefined {
       return new FleetError(field, q, `must leave room above the heap (${min} MiB) for off-heap memory and the page cache: at least ${Math.ceil(min * 1.25)}Mi`);
     }
   }
+  const internal = f.pki.internal;
+  if (f.pki.issuer.kind === 'Issuer' && (f.pki.issuer.name === internal.issuerName || f.pki.issuer.caSecretName === internal.caSecretName)) {
+    const same = f.pki.issuer.name === internal.issuerName ? ['pki.issuer.name', f.pki.issuer.name] : ['pki.issuer.caSecretName', f.pki.issuer.caSecretName];
+    return new FleetError(same[0], same[1], 'must differ from pki.internal: the stack CA must never sign application certificates (README, trust model)');
+  }
   if (f.pki.renewBefore && durationSeconds(f.pki.renewBefore) >= durationSeconds(f.pki.duration)) {
     return new FleetError('pki.renewBefore', f.pki.renewBefore, `must be shorter than pki.duration (${f.pki.duration})`);
   }
