@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA_CLIENT_LABEL, Region, TLS, labels, parseLabelSelector, selectorLabels } from '@stretched-kafka/fleet';
+import { Fleet, Region, STACK_CLIENT_LABEL, TLS, labels, parseLabelSelector, selectorLabels } from '@stretched-kafka/fleet';
 import { containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 import { AKHQ_CONFIG_DIR, AKHQ_MANAGEMENT_PORT, AKHQ_PORT, AKHQ_TLS_DIR, akhqConfigYaml, akhqHost } from './config';
 
@@ -66,7 +66,7 @@ export const akhqComponent = {
         selector: { matchLabels: match },
         template: {
           metadata: {
-            labels: { ...labels(fleet, AKHQ, region), ...KAFKA_CLIENT_LABEL },
+            labels: { ...labels(fleet, AKHQ, region), ...STACK_CLIENT_LABEL },
             // A config change must restart AKHQ: it reads application.yml once.
             annotations: { 'stretched-kafka.io/config-sha256': createHash('sha256').update(config).digest('hex') },
           },

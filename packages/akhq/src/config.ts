@@ -8,9 +8,12 @@ export const AKHQ_PORT = 8080;
 /** Micronaut management port of the AKHQ image (/health); not exposed by the Service. */
 export const AKHQ_MANAGEMENT_PORT = 28081;
 
-/** The region's local bootstrap Service, `kafka-bootstrap.<ns>.svc:9093`, a name the broker certificates carry. */
+/**
+ * The region's local bootstrap Service on the internal listener, `kafka-bootstrap.<ns>.svc:9091`,
+ * a name the broker certificates carry: AKHQ is a stack identity (README, trust model).
+ */
 export function akhqBootstrap(fleet: Fleet): string {
-  return `${localServiceNames(fleet, KAFKA.bootstrap)[2]}:${KAFKA.clientPort}`;
+  return `${localServiceNames(fleet, KAFKA.bootstrap)[2]}:${KAFKA.replicationPort}`;
 }
 
 /** AKHQ group every visitor gets (no login is configured) and the roles it is made of. */

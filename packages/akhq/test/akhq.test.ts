@@ -1,5 +1,5 @@
 import * as yaml from 'js-yaml';
-import { DEFAULT_FLEET, Fleet, KAFKA, KAFKA_CLIENT_LABEL, TLS, localServiceNames, mergeOverride, regionOf, validateFleet } from '@stretched-kafka/fleet';
+import { DEFAULT_FLEET, Fleet, KAFKA, STACK_CLIENT_LABEL, TLS, localServiceNames, mergeOverride, regionOf, validateFleet } from '@stretched-kafka/fleet';
 import { certificateRequests } from '@stretched-kafka/certificates';
 import { RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
 import { AKHQ_GROUP, akhqBootstrap, akhqComponent, akhqHost } from '../src';
@@ -28,7 +28,8 @@ test('Kafka connection: TLS with hostname verification, PEM client certificate, 
       'ssl.truststore.type': 'PEM',
     });
     expect(Object.keys(props).filter((k) => k.includes('password'))).toEqual([]);
-    expect(props['bootstrap.servers']).toBe(`kafka-bootstrap.${DEFAULT_FLEET.namespace}.svc:${KAFKA.clientPort}`);
+    // AKHQ is a stack identity: the internal listener, which trusts only the stack CA.
+    expect(props['bootstrap.servers']).toBe(`kafka-bootstrap.${DEFAULT_FLEET.namespace}.svc:${KAFKA.replicationPort}`);
     const [host] = akhqBootstrap(DEFAULT_FLEET).split(':');
     expect(localServiceNames(DEFAULT_FLEET, KAFKA.bootstrap)).toContain(host);
     const brokerCert = certificateRequests(DEFAULT_FLEET, region).find((c) => c.secretName === TLS.kafka.secret)!;
@@ -145,7 +146,7 @@ test('hardened pod with the Kafka client label; the NetworkPolicy admits only th
   const [d] = ofKind(objs, 'Deployment');
   expectHardened(d);
   expect(d.spec.template.spec.containers[0].image).toBe(DEFAULT_FLEET.akhq.image);
-  expect(d.spec.template.metadata.labels).toMatchObject(KAFKA_CLIENT_LABEL);
+  expect(d.spec.template.metadata.labels).toMatchObject(STACK_CLIENT_LABEL);
   const [np] = ofKind(objs, 'NetworkPolicy');
   expect(np.spec.podSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
   expect(np.spec.ingress.flatMap((r: any) => r.ports.map((p: any) => p.port))).toEqual([8080]);

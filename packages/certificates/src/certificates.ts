@@ -1,25 +1,84 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Fleet, Region, labels } from '@stretched-kafka/fleet';
+import { Fleet, Region, TrustDomain, labels } from '@stretched-kafka/fleet';
+import { RELOADER_WATCH_LABEL } from '@stretched-kafka/platform';
 import {
   Certificate,
+  CertificateSpec,
+  toJson_CertificateSpec,
   CertificateSpecAdditionalOutputFormatsType,
   CertificateSpecPrivateKeyAlgorithm,
   CertificateSpecPrivateKeyEncoding,
   CertificateSpecPrivateKeyRotationPolicy,
 } from '../../../imports/cert-manager-certificate-cert-manager.io';
 import { Issuer } from '../../../imports/cert-manager-issuer-cert-manager.io';
-import { USAGES, certificateRequests } from './sans';
+import { CertificateRequest, adminCertificateRequest, certificateRequests, usagesOf } from './sans';
 
 export interface CertificatesProps {
   readonly fleet: Fleet;
   readonly region: Region;
 }
 
+/** cert-manager issuerRef of a trust domain. */
+export function issuerRef(fleet: Fleet, trust: TrustDomain): { group: string; kind: string; name: string } {
+  const pki = fleet.pki;
+  return trust === 'stack'
+    ? { group: 'cert-manager.io', kind: 'Issuer', name: pki.internal.issuerName }
+    : { group: 'cert-manager.io', kind: pki.issuer.kind, name: pki.issuer.name };
+}
+
+/** The Certificate spec of one request (shared by the tree and the break-glass admin manifest). */
+export function certificateSpec(fleet: Fleet, req: CertificateRequest, secretLabels: Record<string, string>, duration = fleet.pki.duration, renewBefore = fleet.pki.renewBefore): CertificateSpec {
+  return {
+    secretName: req.secretName,
+    secretTemplate: { labels: { ...secretLabels, ...RELOADER_WATCH_LABEL } },
+    commonName: req.commonName,
+    subject: { organizations: [fleet.name] },
+    ...(req.dnsNames.length > 0 ? { dnsNames: [...req.dnsNames] } : {}),
+    usages: [...usagesOf(req)],
+    duration,
+    renewBefore,
+    privateKey: {
+      algorithm: CertificateSpecPrivateKeyAlgorithm.RSA,
+      size: 2048,
+      encoding: CertificateSpecPrivateKeyEncoding.PKCS8,
+      rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+    },
+    additionalOutputFormats: [{ type: CertificateSpecAdditionalOutputFormatsType.COMBINED_PEM }],
+    issuerRef: issuerRef(fleet, req.trust),
+  };
+}
+
+/** Lifetime of the break-glass admin certificate: long enough for one maintenance task. */
+export const ADMIN_CERTIFICATE = { duration: '8h', renewBefore: '1h' } as const;
+
 /**
- * cert-manager objects of one region: a CA Issuer when the fleet uses one (its key pair Secret is
- * provisioned out of band in every cluster, so all regions share one trust root), and one
- * Certificate per server and client identity.
+ * The break-glass admin Certificate (a super user), never part of the tree: an operator with the
+ * right to create Certificates in the stack namespace applies it for a maintenance task and deletes
+ * it and its Secret afterwards (`npm run plan` prints the commands). Issued by the internal CA, so
+ * only that namespace can obtain it.
+ */
+export function adminCertificate(fleet: Fleet): { apiVersion: string; kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: Record<string, unknown> } {
+  const req = adminCertificateRequest();
+  const objectLabels = { 'app.kubernetes.io/part-of': fleet.name, 'app.kubernetes.io/name': 'break-glass-admin' };
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name: req.secretName, namespace: fleet.namespace, labels: objectLabels },
+    spec: toJson_CertificateSpec(certificateSpec(fleet, req, objectLabels, ADMIN_CERTIFICATE.duration, ADMIN_CERTIFICATE.renewBefore))!,
+  };
+}
+
+/**
+ * cert-manager objects of one region, in two trust domains (README, trust model):
+ *
+ * - the stack's internal CA: a namespaced `Issuer` over the CA key pair Secret `pki.internal`
+ *   (the same key pair in every cluster, provisioned out of band), so only principals that may
+ *   create Certificates or CertificateRequests in the stack namespace can obtain a broker,
+ *   ZooKeeper, operator or AKHQ identity. The internal listener and ZooKeeper trust only it.
+ * - the application-facing issuer `pki.issuer` (a ClusterIssuer such as Vault, or a CA Issuer
+ *   emitted here over its own out-of-band Secret): the brokers' client-listener certificate and
+ *   the application clients (load producers and consumers). The client listener trusts only it.
  *
  * Keys are PKCS#8 RSA 2048 without a password, and every Secret also carries tls-combined.pem
  * (key then chain), the single-file PEM keystore Kafka and ZooKeeper read; ca.crt is the
@@ -39,6 +98,10 @@ export class Certificates extends Construct {
     const pki = fleet.pki;
     const objectLabels = labels(fleet, 'certificates', region);
 
+    new Issuer(this, 'internal-issuer', {
+      metadata: { name: pki.internal.issuerName, namespace: fleet.namespace, labels: objectLabels },
+      spec: { ca: { secretName: pki.internal.caSecretName } },
+    });
     if (pki.issuer.kind === 'Issuer') {
       new Issuer(this, 'issuer', {
         metadata: { name: pki.issuer.name, namespace: fleet.namespace, labels: objectLabels },
@@ -49,24 +112,7 @@ export class Certificates extends Construct {
     for (const req of certificateRequests(fleet, region)) {
       new Certificate(this, req.secretName, {
         metadata: { name: req.secretName, namespace: fleet.namespace, labels: objectLabels },
-        spec: {
-          secretName: req.secretName,
-          secretTemplate: { labels: objectLabels },
-          commonName: req.commonName,
-          subject: { organizations: [fleet.name] },
-          ...(req.dnsNames.length > 0 ? { dnsNames: [...req.dnsNames] } : {}),
-          usages: [...USAGES[req.role]],
-          duration: pki.duration,
-          renewBefore: pki.renewBefore,
-          privateKey: {
-            algorithm: CertificateSpecPrivateKeyAlgorithm.RSA,
-            size: 2048,
-            encoding: CertificateSpecPrivateKeyEncoding.PKCS8,
-            rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-          },
-          additionalOutputFormats: [{ type: CertificateSpecAdditionalOutputFormatsType.COMBINED_PEM }],
-          issuerRef: { group: 'cert-manager.io', kind: pki.issuer.kind, name: pki.issuer.name },
-        },
+        spec: certificateSpec(fleet, req, objectLabels),
       });
     }
   }

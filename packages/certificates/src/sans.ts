@@ -4,6 +4,8 @@ import {
   Node,
   Region,
   TLS,
+  TlsIdentity,
+  TrustDomain,
   ZOOKEEPER,
   clustersetServiceName,
   kafkaBrokers,
@@ -51,32 +53,49 @@ export interface CertificateRequest {
   readonly secretName: string;
   readonly commonName: string;
   readonly role: CertificateRole;
+  /** Which CA signs it: the stack's internal Issuer or the application-facing issuer. */
+  readonly trust: TrustDomain;
   /** Empty for client certificates: a client is known by its subject, never dialed. */
   readonly dnsNames: readonly string[];
 }
 
-/** cert-manager usage names. Servers also dial out (quorum, inter-broker, brokers to ZooKeeper). */
-export const USAGES: Record<CertificateRole, readonly CertificateSpecUsages[]> = {
+/** cert-manager usage names. Stack servers also dial out (quorum, inter-broker, brokers to ZooKeeper). */
+export const USAGES: Record<CertificateRole | 'listener', readonly CertificateSpecUsages[]> = {
   server: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
   client: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
+  // The client-listener certificate only answers: it never authenticates the brokers anywhere.
+  listener: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
 };
 
-const client = (tls: { secret: string; commonName: string }): CertificateRequest => ({ secretName: tls.secret, commonName: tls.commonName, role: 'client', dnsNames: [] });
+/** Usages of one request: a server certificate of the application domain is listener-only. */
+export function usagesOf(req: CertificateRequest): readonly CertificateSpecUsages[] {
+  return req.role === 'server' && req.trust === 'application' ? USAGES.listener : USAGES[req.role];
+}
+
+const client = (tls: TlsIdentity): CertificateRequest => ({ secretName: tls.secret, commonName: tls.commonName, role: 'client', trust: tls.trust, dnsNames: [] });
+const server = (tls: TlsIdentity, dnsNames: string[]): CertificateRequest => ({ secretName: tls.secret, commonName: tls.commonName, role: 'server', trust: tls.trust, dnsNames });
 
 /**
  * Every certificate of one region. Brokers use one subject in every region, so ZooKeeper ACLs
- * written by one broker admit all. The operators run only in the management region.
+ * written by one broker admit all. The operators run only in the management region. The
+ * break-glass admin certificate is not here: it is requested by hand when needed (adminCertificateRequest).
  */
 export function certificateRequests(fleet: Fleet, region: Region): CertificateRequest[] {
   const zk = zookeeperDnsNames(fleet, region);
+  const brokers = kafkaDnsNames(fleet, region);
   const operatorsHere = fleet.topic.managementRegion === region.name;
   return [
-    ...(zk.length > 0 ? [{ secretName: TLS.zookeeper.secret, commonName: TLS.zookeeper.commonName, role: 'server' as const, dnsNames: zk }] : []),
-    { secretName: TLS.kafka.secret, commonName: TLS.kafka.commonName, role: 'server', dnsNames: kafkaDnsNames(fleet, region) },
+    ...(zk.length > 0 ? [server(TLS.zookeeper, zk)] : []),
+    server(TLS.kafka, brokers),
+    server(TLS.kafkaClients, brokers),
     client(TLS.producer),
     client(TLS.consumer),
     client(TLS.akhq),
-    client(TLS.admin),
     ...(operatorsHere ? [client(TLS.topicOperator), client(TLS.userOperator)] : []),
   ];
+}
+
+/** The break-glass admin identity (a super user of the stack domain); see adminCertificate. */
+export function adminCertificateRequest(): CertificateRequest {
+  return client(TLS.admin);
 }

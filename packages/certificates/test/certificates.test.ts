@@ -1,5 +1,6 @@
 import { DEFAULT_FLEET, Fleet, TLS, regionOf } from '@stretched-kafka/fleet';
-import { certificateRequests, certificatesComponent } from '../src';
+import { RELOADER_WATCH_LABEL } from '@stretched-kafka/platform';
+import { adminCertificate, certificateRequests, certificatesComponent } from '../src';
 import { Obj, clone, crdErrors, fourRegionFleet, synth } from '../../../test/fleets';
 
 const east = regionOf(DEFAULT_FLEET, 'us-east4');
@@ -59,16 +60,47 @@ test('server and client usages', () => {
   const all = certs(build(DEFAULT_FLEET, 'us-east4'));
   const usages = (secret: string) => all.find((c) => c.spec.secretName === secret)!.spec.usages;
   for (const s of [TLS.kafka.secret, TLS.zookeeper.secret]) expect(usages(s)).toEqual(['server auth', 'client auth', 'digital signature', 'key encipherment']);
-  for (const s of [TLS.producer.secret, TLS.consumer.secret, TLS.akhq.secret, TLS.admin.secret, TLS.topicOperator.secret, TLS.userOperator.secret]) {
+  // The client-listener certificate of the application domain never authenticates a broker as a client.
+  expect(usages(TLS.kafkaClients.secret)).toEqual(['server auth', 'digital signature', 'key encipherment']);
+  for (const s of [TLS.producer.secret, TLS.consumer.secret, TLS.akhq.secret, TLS.topicOperator.secret, TLS.userOperator.secret]) {
     expect(usages(s)).toContain('client auth');
     expect(usages(s)).not.toContain('server auth');
   }
 });
 
-test('ClusterIssuer fleet: references it, emits no issuer', () => {
+const internalRef = { group: 'cert-manager.io', kind: 'Issuer', name: DEFAULT_FLEET.pki.internal.issuerName };
+const stackSecrets = Object.values(TLS).filter((t) => t.trust === 'stack').map((t) => t.secret as string);
+
+test('ClusterIssuer fleet: application certificates reference it, stack identities only the namespaced internal Issuer', () => {
   const objs = build(DEFAULT_FLEET, 'us-east4');
-  expect(objs.filter((o) => o.kind !== 'Certificate')).toEqual([]);
-  for (const c of certs(objs)) expect(c.spec.issuerRef).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'vault-issuer' });
+  const issuers = objs.filter((o) => o.kind !== 'Certificate');
+  expect(issuers).toHaveLength(1);
+  expect(issuers[0]).toMatchObject({ kind: 'Issuer', metadata: { name: DEFAULT_FLEET.pki.internal.issuerName, namespace: DEFAULT_FLEET.namespace }, spec: { ca: { secretName: DEFAULT_FLEET.pki.internal.caSecretName } } });
+  for (const c of certs(objs)) {
+    const stack = stackSecrets.includes(c.spec.secretName);
+    expect(c.spec.issuerRef).toEqual(stack ? internalRef : { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'vault-issuer' });
+  }
+  const app = certs(objs).filter((c) => !stackSecrets.includes(c.spec.secretName)).map((c) => c.spec.secretName);
+  expect(app.sort()).toEqual([TLS.consumer.secret, TLS.kafkaClients.secret, TLS.producer.secret].sort());
+});
+
+test('no stack identity is ever issued by the application-facing issuer, and no admin certificate sits in the tree', () => {
+  for (const f of [DEFAULT_FLEET, caIssuerFleet(), fourRegionFleet()]) {
+    for (const region of f.regions) {
+      for (const c of certs(synth(certificatesComponent.build, f, region))) {
+        expect(c.spec.secretName).not.toBe(TLS.admin.secret);
+        if (stackSecrets.includes(c.spec.secretName)) expect(c.spec.issuerRef).toEqual({ ...internalRef, name: f.pki.internal.issuerName });
+        expect(c.spec.secretTemplate.labels).toMatchObject(RELOADER_WATCH_LABEL);
+      }
+    }
+  }
+});
+
+test('the break-glass admin certificate: internal Issuer, short-lived, a client certificate', () => {
+  const a = adminCertificate(DEFAULT_FLEET);
+  expect(a.metadata).toMatchObject({ name: TLS.admin.secret, namespace: DEFAULT_FLEET.namespace });
+  expect(a.spec).toMatchObject({ commonName: TLS.admin.commonName, issuerRef: internalRef, duration: '8h', usages: ['client auth', 'digital signature', 'key encipherment'] });
+  expect(crdErrors([a as unknown as Obj])).toEqual([]);
 });
 
 test('CA Issuer fleet: a namespaced Issuer over the out-of-band CA Secret, referenced by every certificate', () => {
@@ -76,10 +108,13 @@ test('CA Issuer fleet: a namespaced Issuer over the out-of-band CA Secret, refer
   for (const region of f.regions) {
     const objs = synth(certificatesComponent.build, f, region);
     const issuers = objs.filter((o) => o.kind === 'Issuer');
-    expect(issuers).toHaveLength(1);
-    expect(issuers[0].metadata).toMatchObject({ name: 'kafka-ca', namespace: f.namespace });
-    expect(issuers[0].spec).toEqual({ ca: { secretName: 'kafka-ca-keypair' } });
-    for (const c of certs(objs)) expect(c.spec.issuerRef).toEqual({ group: 'cert-manager.io', kind: 'Issuer', name: 'kafka-ca' });
+    expect(issuers).toHaveLength(2);
+    const app = issuers.find((i) => i.metadata.name === 'kafka-ca')!;
+    expect(app.metadata).toMatchObject({ name: 'kafka-ca', namespace: f.namespace });
+    expect(app.spec).toEqual({ ca: { secretName: 'kafka-ca-keypair' } });
+    for (const c of certs(objs)) {
+      expect(c.spec.issuerRef).toEqual(stackSecrets.includes(c.spec.secretName) ? internalRef : { group: 'cert-manager.io', kind: 'Issuer', name: 'kafka-ca' });
+    }
   }
 });
 
@@ -102,7 +137,8 @@ test('no key material or tokens in the output', () => {
 describe('upstream CRD schemas', () => {
   test('Certificates and Issuers validate', () => {
     const objs = [DEFAULT_FLEET, caIssuerFleet(), fourRegionFleet()].flatMap((f) => f.regions.flatMap((r) => synth(certificatesComponent.build, f, r)));
-    expect(objs.filter((o) => o.kind === 'Issuer')).toHaveLength(3);
+    // One internal Issuer per region of each fleet, plus the CA-issuer fleet's own three.
+    expect(objs.filter((o) => o.kind === 'Issuer')).toHaveLength(13);
     expect(crdErrors(certs(objs))).toEqual([]);
     expect(crdErrors(objs.filter((o) => o.kind === 'Issuer'))).toEqual([]);
   });

@@ -76,7 +76,8 @@ describe('certificateRequests', () => {
   test('client certificates in every region, operator certificates only in the management region', () => {
     for (const region of DEFAULT_FLEET.regions) {
       const got = names(DEFAULT_FLEET, region);
-      expect(got).toEqual(expect.arrayContaining([TLS.producer.secret, TLS.consumer.secret, TLS.akhq.secret, TLS.admin.secret, TLS.kafka.secret, TLS.zookeeper.secret]));
+      expect(got).toEqual(expect.arrayContaining([TLS.producer.secret, TLS.consumer.secret, TLS.akhq.secret, TLS.kafka.secret, TLS.kafkaClients.secret, TLS.zookeeper.secret]));
+      expect(got).not.toContain(TLS.admin.secret);
       const operators = got.filter((n) => n === TLS.topicOperator.secret || n === TLS.userOperator.secret);
       expect(operators).toEqual(region.name === DEFAULT_FLEET.topic.managementRegion ? [TLS.topicOperator.secret, TLS.userOperator.secret] : []);
     }

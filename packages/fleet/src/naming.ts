@@ -72,11 +72,16 @@ export function zookeeperConnect(fleet: Fleet): string {
   return zookeeperNodes(fleet).map((n) => `${n.host}:${ZOOKEEPER.clientPort}`).join(',');
 }
 
-/** Bootstrap servers for clients in a region: the region's own brokers first, then one per other region. */
-export function bootstrapServers(fleet: Fleet, region: Region): string {
+/**
+ * Bootstrap servers in a region: the region's own brokers first, then one per other region.
+ * `clients` (application certificates) by default; `stack` for the stack's own identities
+ * (operators, AKHQ, the reload sidecar, break-glass admin), which use the internal listener.
+ */
+export function bootstrapServers(fleet: Fleet, region: Region, trust: TrustDomain = 'application'): string {
   const local = kafkaBrokers(fleet, region);
   const remote = fleet.regions.filter((r) => r !== region).map((r) => kafkaBrokers(fleet, r)[0]).filter(Boolean);
-  return [...local, ...remote].map((b) => `${b.host}:${KAFKA.clientPort}`).join(',');
+  const port = trust === 'stack' ? KAFKA.replicationPort : KAFKA.clientPort;
+  return [...local, ...remote].map((b) => `${b.host}:${port}`).join(',');
 }
 
 export function totalBrokers(fleet: Fleet): number {
@@ -109,27 +114,46 @@ export function labels(fleet: Fleet, component: string, region: Region): Record<
 }
 
 /**
+ * Which CA signs an identity. `stack`: the namespaced internal Issuer (pki.internal) that only the
+ * stack namespace can use; the brokers' internal listener and ZooKeeper trust nothing else.
+ * `application`: the application-facing issuer (pki.issuer), trusted only by the brokers' client
+ * listener, whose principals can never equal a stack principal (see principalMappingRules).
+ */
+export type TrustDomain = 'stack' | 'application';
+
+/**
  * Secrets cert-manager writes (ca.crt, tls.crt, tls.key, tls-combined.pem with a PKCS#8 key),
- * and the certificate common names that become Kafka principals (`User:<cn>`) and ZooKeeper
- * x509 identities. Brokers share one CN in every region so that ZooKeeper ACLs set by one broker
- * admit the others.
+ * the certificate common names that become Kafka principals and ZooKeeper x509 identities, and
+ * the CA that signs each. Brokers share one CN in every region so that ZooKeeper ACLs set by one
+ * broker admit the others. `kafkaClients` is the brokers' second server certificate, presented on
+ * the client listener only, so that application clients verify the brokers with the CA they
+ * already trust and never need the stack CA.
  */
 export const TLS = {
-  zookeeper: { secret: 'zookeeper-tls', commonName: 'zookeeper' },
-  kafka: { secret: 'kafka-tls', commonName: 'kafka-broker' },
-  producer: { secret: 'producer-tls', commonName: 'producer' },
-  consumer: { secret: 'consumer-tls', commonName: 'consumer' },
-  akhq: { secret: 'akhq-tls', commonName: 'akhq' },
-  topicOperator: { secret: 'topic-operator-tls', commonName: 'topic-operator' },
-  userOperator: { secret: 'user-operator-tls', commonName: 'user-operator' },
-  admin: { secret: 'kafka-admin-tls', commonName: 'kafka-admin' },
-} as const;
+  zookeeper: { secret: 'zookeeper-tls', commonName: 'zookeeper', trust: 'stack' },
+  kafka: { secret: 'kafka-tls', commonName: 'kafka-broker', trust: 'stack' },
+  kafkaClients: { secret: 'kafka-clients-tls', commonName: 'kafka-bootstrap', trust: 'application' },
+  producer: { secret: 'producer-tls', commonName: 'producer', trust: 'application' },
+  consumer: { secret: 'consumer-tls', commonName: 'consumer', trust: 'application' },
+  akhq: { secret: 'akhq-tls', commonName: 'akhq', trust: 'stack' },
+  topicOperator: { secret: 'topic-operator-tls', commonName: 'topic-operator', trust: 'stack' },
+  userOperator: { secret: 'user-operator-tls', commonName: 'user-operator', trust: 'stack' },
+  /** Never in the tree: a short-lived break-glass certificate an operator requests by hand (`npm run plan`). */
+  admin: { secret: 'kafka-admin-tls', commonName: 'kafka-admin', trust: 'stack' },
+} as const satisfies Record<string, { secret: string; commonName: string; trust: TrustDomain }>;
+
+export type TlsIdentity = (typeof TLS)[keyof typeof TLS];
 
 /** Mount paths inside containers for a TLS secret. */
 export const TLS_MOUNT = '/opt/kafka/tls';
+/** Where a broker mounts its client-listener certificate (TLS.kafkaClients). */
+export const CLIENT_TLS_MOUNT = '/opt/kafka/tls-clients';
 
 /** Pods carrying this label may connect to the brokers' client listener (NetworkPolicy peer). */
 export const KAFKA_CLIENT_LABEL = { 'stretched-kafka.io/kafka-client': 'true' } as const;
+
+/** The stack's own clients (operators, AKHQ): the brokers' NetworkPolicy admits them to the internal listener. */
+export const STACK_CLIENT_LABEL = { 'stretched-kafka.io/stack-client': 'true' } as const;
 
 /** Folder under clusters/ for objects that are not one region's (Argo CD control plane, Flux bootstrap). */
 export const GITOPS_FOLDERS = { argocd: 'argocd', flux: 'flux' } as const;
@@ -147,16 +171,28 @@ export const SUBMARINER = {
 } as const;
 
 /**
- * Kafka principal of a client certificate. Strimzi's User Operator writes the ACLs of a
- * `tls-external` KafkaUser for `User:CN=<name>`, so the brokers must map a certificate subject to
- * exactly `CN=<cn>` (see PRINCIPAL_MAPPING_RULES) and list super users in this form too.
+ * Kafka principal of an identity, as the brokers' principal mapping rules derive it.
+ *
+ * Application certificates (client listener) map to `CN=<cn>`: Strimzi's User Operator writes
+ * the ACLs of a `tls-external` KafkaUser for `User:CN=<name>`. Stack certificates (internal
+ * listener, stack CA only) map to the bare `<cn>`. A client-listener principal therefore always
+ * starts with `CN=` and a stack principal never does: no certificate of the application CA, whatever
+ * subject it carries, becomes a super user or any other stack principal.
  */
-export function kafkaPrincipal(commonName: string): string {
-  return `User:CN=${commonName}`;
+export function kafkaPrincipal(identity: { commonName: string; trust: TrustDomain }): string {
+  return identity.trust === 'stack' ? `User:${identity.commonName}` : `User:CN=${identity.commonName}`;
 }
 
-/** Broker `ssl.principal.mapping.rules`: keep only the `CN=<cn>` part of the subject (drops O=, OU=, ...). */
-export const PRINCIPAL_MAPPING_RULES = 'RULE:^.*(CN=[^,]+).*$/$1/,DEFAULT';
+/**
+ * `ssl.principal.mapping.rules` per listener; no DEFAULT rule, so a subject that matches no rule
+ * fails authentication instead of becoming its full DN. The subject must start with a CN
+ * (RFC 2253 order, most specific first, as cert-manager writes commonName + organizations) made
+ * of the characters a KafkaUser name or common name here can hold; the rest (O=, OU=...) is dropped.
+ */
+export const PRINCIPAL_MAPPING_RULES: Record<TrustDomain, string> = {
+  stack: 'RULE:^CN=([a-z0-9][a-z0-9.-]*)(,.*)?$/$1/',
+  application: 'RULE:^CN=([A-Za-z0-9][A-Za-z0-9._-]*)(,.*)?$/CN=$1/',
+};
 
 export const USERS_NAMESPACE_SUFFIX = '-users';
 

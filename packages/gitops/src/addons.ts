@@ -1,5 +1,6 @@
 import * as yaml from 'js-yaml';
 import { Fleet, SUBMARINER } from '@stretched-kafka/fleet';
+import { RELOADER_WATCH_LABEL } from '@stretched-kafka/platform';
 import { ApplicationSpecIgnoreDifferences } from '../../../imports/argocd-application-argoproj.io';
 import { CERT_MANAGER, RELOADER, STRIMZI_REPO, SUBMARINER_CHARTS, strimziVersion, submarinerChartVersion } from './versions';
 
@@ -175,6 +176,14 @@ function reloader(fleet: Fleet): HelmAddon {
         // The default strategy adds an env var to the pod template, which Argo CD reports as drift
         // and self-heal reverts; an annotation is ignored by the stack Applications (see argocd.ts).
         reloadStrategy: 'annotations',
+        // Its informer lists only the Secrets cert-manager writes for the stack (the label every
+        // Certificate's secretTemplate sets), so the internal CA key pair, provisioned out of band
+        // without that label, never enters Reloader's cache. Kubernetes RBAC cannot scope list and
+        // watch by label, so the Role still grants them on the namespace: Reloader's ServiceAccount
+        // is part of what must stay trusted in the stack namespace (README, trust model).
+        resourceLabelSelector: Object.entries(RELOADER_WATCH_LABEL).map(([k, v]) => `${k}=${v}`).join(','),
+        // Nothing here rolls on a ConfigMap through Reloader (config changes roll by checksum).
+        ignoreConfigMaps: true,
         readOnlyRootFileSystem: true,
         deployment: {
           containerSecurityContext: {

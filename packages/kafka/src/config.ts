@@ -1,4 +1,4 @@
-import { Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS, TLS_MOUNT, kafkaBrokers, kafkaPrincipal, zookeeperConnect } from '@stretched-kafka/fleet';
+import { CLIENT_TLS_MOUNT, Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS, TLS_MOUNT, kafkaBrokers, kafkaPrincipal, zookeeperConnect } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, LOG4J_PROPERTIES, envDefaults, ordinalCase, ordinalFromHostname, renderTemplate } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaTuning } from './tuning';
 
@@ -7,13 +7,19 @@ export const KAFKA_VOLUME_MOUNT = '/var/lib/kafka';
 
 export const KAFKA_CONFIG_KEYS = { serverProperties: 'server.properties', start: 'start.sh', reloadTls: 'reload-tls.sh', log4j: 'log4j.properties' } as const;
 
-/** Listener names (upper case in listeners, lower case in `listener.name.<l>.` config prefixes). */
+/**
+ * Listener names (upper case in listeners, lower case in `listener.name.<l>.` config prefixes).
+ * REPLICATION is the stack's internal listener: brokers, the operators, AKHQ, the reload sidecar
+ * and the break-glass admin, all with certificates of the internal CA. CLIENTS is for
+ * applications, with certificates of the application-facing issuer.
+ */
 export const LISTENERS = { replication: 'REPLICATION', clients: 'CLIENTS' } as const;
 
 /** Environment of start.sh: name and in-pod default. The real-Kafka harness sets these to run the same script. */
 export const KAFKA_ENV = [
   ['KAFKA_HOME', '/opt/kafka'],
   ['TLS_DIR', TLS_MOUNT],
+  ['CLIENT_TLS_DIR', CLIENT_TLS_MOUNT],
   ['CONFIG_DIR', CONFIG_MOUNT],
   ['DATA_DIR', `${KAFKA_VOLUME_MOUNT}/data`],
   ['RUN_DIR', '/tmp/kafka'],
@@ -23,13 +29,30 @@ export const KAFKA_ENV = [
 export const RELOAD_TLS_ENV = [
   ['KAFKA_HOME', '/opt/kafka'],
   ['TLS_DIR', TLS_MOUNT],
+  ['CLIENT_TLS_DIR', CLIENT_TLS_MOUNT],
   ['RUN_DIR', '/tmp/tls-reload'],
   ['CERT_WATCH_SECONDS', '60'],
 ] as const;
 
-/** Principals allowed everything: brokers, the operators and the admin client. */
+/**
+ * Principals allowed everything: brokers, the operators and the break-glass admin, all of the
+ * stack domain (bare common names, which no client-listener principal can be).
+ */
 export function superUsers(): string[] {
-  return [TLS.kafka, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => kafkaPrincipal(t.commonName));
+  return [TLS.kafka, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => kafkaPrincipal(t));
+}
+
+/** Per-listener TLS settings: which keystore it presents, which CA it trusts, how it names principals. */
+function listenerTls(listener: string, dir: string, rules: string): string[] {
+  const p = `listener.name.${listener.toLowerCase()}`;
+  return [
+    `${p}.ssl.keystore.type=PEM`,
+    `${p}.ssl.keystore.location=\${${dir}}/tls-combined.pem`,
+    `${p}.ssl.truststore.type=PEM`,
+    `${p}.ssl.truststore.location=\${${dir}}/ca.crt`,
+    `${p}.ssl.client.auth=required`,
+    `${p}.ssl.principal.mapping.rules=${rules}`,
+  ];
 }
 
 /**
@@ -41,7 +64,6 @@ export function serverProperties(fleet: Fleet, region: Region): string {
   const t = kafkaTuning(fleet);
   const keystore = '${TLS_DIR}/tls-combined.pem';
   const truststore = '${TLS_DIR}/ca.crt';
-  const listener = (l: string) => `listener.name.${l.toLowerCase()}.ssl.client.auth=required`;
   return [
     `# Rendered into $RUN_DIR/server.properties by start.sh for each broker of region ${region.name}.`,
     'broker.id=${BROKER_ID}',
@@ -54,17 +76,17 @@ export function serverProperties(fleet: Fleet, region: Region): string {
     `advertised.listeners=${LISTENERS.replication}://\${ADVERTISED_HOST}:${KAFKA.replicationPort},${LISTENERS.clients}://\${ADVERTISED_HOST}:${KAFKA.clientPort}`,
     `listener.security.protocol.map=${LISTENERS.replication}:SSL,${LISTENERS.clients}:SSL`,
     `inter.broker.listener.name=${LISTENERS.replication}`,
-    'ssl.keystore.type=PEM',
-    `ssl.keystore.location=${keystore}`,
-    'ssl.truststore.type=PEM',
-    `ssl.truststore.location=${truststore}`,
     'ssl.client.auth=required',
-    listener(LISTENERS.replication),
-    listener(LISTENERS.clients),
     '# Brokers dialing brokers check the clusterset name on the peer certificate.',
     'ssl.endpoint.identification.algorithm=https',
-    '# Principal = CN=<common name> of the certificate (what Strimzi\'s User Operator writes ACLs for).',
-    `ssl.principal.mapping.rules=${PRINCIPAL_MAPPING_RULES}`,
+    '# Two trust domains (README, trust model). REPLICATION, the internal listener, presents the',
+    '# broker certificate of the stack CA and trusts only that CA: brokers, operators, AKHQ and the',
+    '# break-glass admin, principal = the bare common name (User:kafka-broker).',
+    ...listenerTls(LISTENERS.replication, 'TLS_DIR', PRINCIPAL_MAPPING_RULES.stack),
+    '# CLIENTS presents a certificate of the application-facing issuer and trusts only that issuer;',
+    '# principal = CN=<common name> (what Strimzi\'s User Operator writes ACLs for), so no application',
+    '# certificate, whatever its subject, can be a super user or any other stack principal.',
+    ...listenerTls(LISTENERS.clients, 'CLIENT_TLS_DIR', PRINCIPAL_MAPPING_RULES.application),
     '# Renewed certificates are loaded by the reload-tls sidecar (reload-tls.sh), which re-sets the',
     '# listener keystore/truststore paths per broker through the Admin API.',
     '',
@@ -147,7 +169,7 @@ ${brokerTables(fleet, region)}
 
 # Kafka itself refuses a log directory whose meta.properties names another broker.id.
 mkdir -p "$DATA_DIR" "$RUN_DIR" "$LOG_DIR"
-${renderTemplate(`$CONFIG_DIR/${KAFKA_CONFIG_KEYS.serverProperties}`, '$RUN_DIR/server.properties', ['BROKER_ID', 'ADVERTISED_HOST', 'DATA_DIR', 'TLS_DIR'])}
+${renderTemplate(`$CONFIG_DIR/${KAFKA_CONFIG_KEYS.serverProperties}`, '$RUN_DIR/server.properties', ['BROKER_ID', 'ADVERTISED_HOST', 'DATA_DIR', 'TLS_DIR', 'CLIENT_TLS_DIR'])}
 
 exec "$KAFKA_HOME/bin/kafka-server-start.sh" "$RUN_DIR/server.properties"
 `;
@@ -165,8 +187,9 @@ exec "$KAFKA_HOME/bin/kafka-server-start.sh" "$RUN_DIR/server.properties"
 export function reloadTlsScript(fleet: Fleet, region: Region): string {
   const keystore = '$TLS_DIR/tls-combined.pem';
   const truststore = '$TLS_DIR/ca.crt';
-  const settings = Object.values(LISTENERS)
-    .flatMap((l) => [`listener.name.${l.toLowerCase()}.ssl.keystore.location=${keystore}`, `listener.name.${l.toLowerCase()}.ssl.truststore.location=${truststore}`])
+  const dirs: [string, string][] = [[LISTENERS.replication, '$TLS_DIR'], [LISTENERS.clients, '$CLIENT_TLS_DIR']];
+  const settings = dirs
+    .flatMap(([l, dir]) => [`listener.name.${l.toLowerCase()}.ssl.keystore.location=${dir}/tls-combined.pem`, `listener.name.${l.toLowerCase()}.ssl.truststore.location=${dir}/ca.crt`])
     .join(',');
   return `#!/usr/bin/env bash
 # Generated by stretched-kafka for region ${region.name}. Reloads renewed certificates into the
@@ -180,8 +203,8 @@ export LOG_DIR="\${LOG_DIR:-$RUN_DIR/logs}"
 ${brokerTables(fleet, region)}
 
 mkdir -p "$RUN_DIR" "$LOG_DIR"
-# The admin client authenticates with the broker's own certificate (a super user) and checks
-# the broker's clusterset name like any other client.
+# The admin client authenticates with the broker's own certificate (a super user of the stack
+# domain) on the internal listener and checks the broker's clusterset name like any other client.
 cat > "$RUN_DIR/admin.properties" <<PROPERTIES
 security.protocol=SSL
 ssl.keystore.type=PEM
@@ -191,7 +214,7 @@ ssl.truststore.location=${truststore}
 ssl.endpoint.identification.algorithm=https
 PROPERTIES
 
-cert_fingerprint() { cat "$TLS_DIR/tls-combined.pem" "$TLS_DIR/ca.crt" 2>/dev/null | sha256sum || true; }
+cert_fingerprint() { cat "$TLS_DIR/tls-combined.pem" "$TLS_DIR/ca.crt" "$CLIENT_TLS_DIR/tls-combined.pem" "$CLIENT_TLS_DIR/ca.crt" 2>/dev/null | sha256sum || true; }
 # The fingerprint applied last survives a restart of this container (RUN_DIR is an emptyDir);
 # a new pod starts its broker with the current files.
 state="$RUN_DIR/applied"
@@ -201,7 +224,7 @@ while true; do
   current=$(cert_fingerprint)
   [[ "$current" == "$(cat "$state")" ]] && continue
   echo "reload-tls: certificate files changed; reloading broker $BROKER_ID listeners" >&2
-  if "$KAFKA_HOME/bin/kafka-configs.sh" --bootstrap-server "$ADVERTISED_HOST:${KAFKA.clientPort}" \\
+  if "$KAFKA_HOME/bin/kafka-configs.sh" --bootstrap-server "$ADVERTISED_HOST:${KAFKA.replicationPort}" \\
     --command-config "$RUN_DIR/admin.properties" --entity-type brokers --entity-name "$BROKER_ID" \\
     --alter --add-config "${settings}"; then
     echo "$current" > "$state"

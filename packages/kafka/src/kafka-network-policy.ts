@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA, KAFKA_CLIENT_LABEL, Region, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { Fleet, KAFKA, KAFKA_CLIENT_LABEL, Region, STACK_CLIENT_LABEL, labels, selectorLabels } from '@stretched-kafka/fleet';
 import { remotePodCidrs } from '@stretched-kafka/platform';
 
 export interface KafkaNetworkPolicyProps {
@@ -11,8 +11,9 @@ export interface KafkaNetworkPolicyProps {
 const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
 
 /**
- * Replication port from brokers; client port from brokers and pods labelled as Kafka clients of
- * this namespace. Remote brokers and clients arrive with their pod IPs (globalnet off): the other
+ * Internal (replication) port from brokers and the stack's own clients (operators, AKHQ); client
+ * port from pods labelled as Kafka clients of this namespace. TLS is what really decides who is
+ * who (each listener trusts one CA); this keeps other local pods from reaching the ports at all. Remote brokers and clients arrive with their pod IPs (globalnet off): the other
  * regions' pod CIDRs, never this region's own (that would admit any local pod).
  */
 export class KafkaNetworkPolicy extends Construct {
@@ -27,8 +28,8 @@ export class KafkaNetworkPolicy extends Construct {
         podSelector: brokers.podSelector,
         policyTypes: ['Ingress'],
         ingress: [
-          { from: [brokers, ...remote], ports: [tcp(KAFKA.replicationPort)] },
-          { from: [brokers, { podSelector: { matchLabels: { ...KAFKA_CLIENT_LABEL } } }, ...remote], ports: [tcp(KAFKA.clientPort)] },
+          { from: [brokers, { podSelector: { matchLabels: { ...STACK_CLIENT_LABEL } } }, ...remote], ports: [tcp(KAFKA.replicationPort)] },
+          { from: [{ podSelector: { matchLabels: { ...KAFKA_CLIENT_LABEL } } }, ...remote], ports: [tcp(KAFKA.clientPort)] },
         ],
       },
     });

@@ -29,7 +29,8 @@ export class KafkaServices extends Construct {
     });
     new k8s.KubeService(this, 'Bootstrap', {
       metadata: meta(KAFKA.bootstrap),
-      spec: { type: 'ClusterIP', selector: selectorLabels(fleet, 'kafka'), ports: [port('clients', KAFKA.clientPort)] },
+      // The internal listener too: the stack's own clients (operators, AKHQ) bootstrap on it.
+      spec: { type: 'ClusterIP', selector: selectorLabels(fleet, 'kafka'), ports: [port('replication', KAFKA.replicationPort), port('clients', KAFKA.clientPort)] },
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
 import { antiAffinity, containerSecurityContext, podSecurityContext, resourceRequirements, dataVolumeClaim } from '@stretched-kafka/platform';
 import { CONFIG_CHECKSUM_ANNOTATION, CONFIG_MOUNT } from '@stretched-kafka/platform';
 import { KAFKA_CONFIG_KEYS, KAFKA_VOLUME_MOUNT } from './config';
@@ -41,6 +41,7 @@ export class KafkaStatefulSet extends Construct {
     const clientPort = { tcpSocket: { port: k8s.IntOrString.fromNumber(KAFKA.clientPort) } };
     const configMount = { name: 'config', mountPath: CONFIG_MOUNT, readOnly: true };
     const tlsMount = { name: 'tls', mountPath: TLS_MOUNT, readOnly: true };
+    const clientTlsMount = { name: 'tls-clients', mountPath: CLIENT_TLS_MOUNT, readOnly: true };
     const tmpMount = { name: 'tmp', mountPath: '/tmp' };
     new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: KAFKA.name, namespace: fleet.namespace, labels: labels(fleet, 'kafka', region) },
@@ -75,7 +76,7 @@ export class KafkaStatefulSet extends Construct {
                 startupProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 180 },
                 readinessProbe: { ...clientPort, periodSeconds: 10 },
                 livenessProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 6 },
-                volumeMounts: [{ name: 'data', mountPath: KAFKA_VOLUME_MOUNT }, configMount, tlsMount, tmpMount],
+                volumeMounts: [{ name: 'data', mountPath: KAFKA_VOLUME_MOUNT }, configMount, tlsMount, clientTlsMount, tmpMount],
               },
               {
                 name: 'reload-tls',
@@ -85,12 +86,13 @@ export class KafkaStatefulSet extends Construct {
                 env: [hostname, { name: 'KAFKA_HEAP_OPTS', value: '-Xms32m -Xmx128m' }],
                 resources: RELOAD_RESOURCES,
                 securityContext: containerSecurityContext(),
-                volumeMounts: [configMount, tlsMount, tmpMount],
+                volumeMounts: [configMount, tlsMount, clientTlsMount, tmpMount],
               },
             ],
             volumes: [
               { name: 'config', configMap: { name: KAFKA_CONFIG_MAP, defaultMode: 0o555 } },
               { name: 'tls', secret: { secretName: TLS.kafka.secret, defaultMode: 0o440 } },
+              { name: 'tls-clients', secret: { secretName: TLS.kafkaClients.secret, defaultMode: 0o440 } },
               { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
             ],
           },

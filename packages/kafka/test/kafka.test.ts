@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { KAFKA, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, TLS, TLS_MOUNT, kafkaBrokers, zookeeperConnect } from '@stretched-kafka/fleet';
+import { KAFKA, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, STACK_CLIENT_LABEL, TLS, TLS_MOUNT, kafkaBrokers, zookeeperConnect } from '@stretched-kafka/fleet';
 import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaComponent, kafkaConfigData, kafkaTuning, superUsers } from '@stretched-kafka/kafka';
 import { bash, defaultFleet, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from '../../zookeeper/test/helpers';
@@ -60,18 +60,23 @@ describe('kafka component (default fleet)', () => {
         'advertised.listeners': 'REPLICATION://${ADVERTISED_HOST}:9091,CLIENTS://${ADVERTISED_HOST}:9093',
         'listener.security.protocol.map': 'REPLICATION:SSL,CLIENTS:SSL',
         'inter.broker.listener.name': 'REPLICATION',
-        'ssl.keystore.type': 'PEM',
-        'ssl.keystore.location': '${TLS_DIR}/tls-combined.pem',
-        'ssl.truststore.type': 'PEM',
-        'ssl.truststore.location': '${TLS_DIR}/ca.crt',
         'ssl.client.auth': 'required',
-        'listener.name.replication.ssl.client.auth': 'required',
-        'listener.name.clients.ssl.client.auth': 'required',
         'ssl.endpoint.identification.algorithm': 'https',
-        'ssl.principal.mapping.rules': PRINCIPAL_MAPPING_RULES,
+        'listener.name.replication.ssl.keystore.type': 'PEM',
+        'listener.name.replication.ssl.keystore.location': '${TLS_DIR}/tls-combined.pem',
+        'listener.name.replication.ssl.truststore.type': 'PEM',
+        'listener.name.replication.ssl.truststore.location': '${TLS_DIR}/ca.crt',
+        'listener.name.replication.ssl.client.auth': 'required',
+        'listener.name.replication.ssl.principal.mapping.rules': PRINCIPAL_MAPPING_RULES.stack,
+        'listener.name.clients.ssl.keystore.type': 'PEM',
+        'listener.name.clients.ssl.keystore.location': '${CLIENT_TLS_DIR}/tls-combined.pem',
+        'listener.name.clients.ssl.truststore.type': 'PEM',
+        'listener.name.clients.ssl.truststore.location': '${CLIENT_TLS_DIR}/ca.crt',
+        'listener.name.clients.ssl.client.auth': 'required',
+        'listener.name.clients.ssl.principal.mapping.rules': PRINCIPAL_MAPPING_RULES.application,
         'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
         'allow.everyone.if.no.acl.found': 'false',
-        'super.users': 'User:CN=kafka-broker;User:CN=kafka-admin;User:CN=topic-operator;User:CN=user-operator',
+        'super.users': 'User:kafka-broker;User:kafka-admin;User:topic-operator;User:user-operator',
         'zookeeper.connect': zookeeperConnect(fleet),
         'zookeeper.ssl.client.enable': 'true',
         'zookeeper.clientCnxnSocket': 'org.apache.zookeeper.ClientCnxnSocketNetty',
@@ -111,8 +116,9 @@ describe('kafka component (default fleet)', () => {
     expect(text).toContain('NOT in effect');
   });
 
-  it('lists the broker, admin and operator principals as super users', () => {
-    expect(superUsers()).toEqual([TLS.kafka, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => `User:CN=${t.commonName}`));
+  it('lists the broker, admin and operator principals as super users, all of the stack domain', () => {
+    expect(superUsers()).toEqual([TLS.kafka, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => `User:${t.commonName}`));
+    for (const t of [TLS.kafka, TLS.admin, TLS.topicOperator, TLS.userOperator]) expect(t.trust).toBe('stack');
   });
 
   it('runs a hardened StatefulSet with the reload sidecar', () => {
@@ -138,17 +144,21 @@ describe('kafka component (default fleet)', () => {
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('300Gi');
     expect(sts.spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
     expect(find(objects, 'Service', KAFKA.headless).spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
-    expect(find(objects, 'Service', KAFKA.bootstrap).spec.ports).toEqual([{ name: 'clients', port: 9093, targetPort: 9093, protocol: 'TCP' }]);
+    expect(find(objects, 'Service', KAFKA.bootstrap).spec.ports).toEqual([
+      { name: 'replication', port: 9091, targetPort: 9091, protocol: 'TCP' },
+      { name: 'clients', port: 9093, targetPort: 9093, protocol: 'TCP' },
+    ]);
+    expect(pod.volumes).toContainEqual({ name: 'tls-clients', secret: { secretName: TLS.kafkaClients.secret, defaultMode: 0o440 } });
     expect(find(objects, 'PodDisruptionBudget', 'kafka').spec.maxUnavailable).toBe(1);
   });
 
-  it('admits replication from brokers and clients from labelled pods, remote ones by the other regions\' pod CIDRs', () => {
+  it('admits the internal listener from brokers and stack clients, the client listener from labelled pods, remote ones by the other regions\' pod CIDRs', () => {
     const np = find(synth(build, fleet, fleet.regions[0]), 'NetworkPolicy', 'kafka').spec;
     const brokers = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': 'stretched-kafka' } } };
     const cidrs = [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.136.0.0/14' } }];
     expect(np.ingress).toEqual([
-      { from: [brokers, ...cidrs], ports: [{ protocol: 'TCP', port: 9091 }] },
-      { from: [brokers, { podSelector: { matchLabels: KAFKA_CLIENT_LABEL } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9093 }] },
+      { from: [brokers, { podSelector: { matchLabels: STACK_CLIENT_LABEL } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9091 }] },
+      { from: [{ podSelector: { matchLabels: KAFKA_CLIENT_LABEL } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9093 }] },
     ]);
   });
 });
@@ -178,7 +188,8 @@ describe('start.sh', () => {
       expect(p.get('broker.rack')).toBe(b.region.name);
       expect(p.get('advertised.listeners')).toBe(`REPLICATION://${host}:9091,CLIENTS://${host}:9093`);
       expect(p.get('log.dirs')).toBe(`${dir}/data`);
-      expect(p.get('ssl.keystore.location')).toBe(`${dir}/tls/tls-combined.pem`);
+      expect(p.get('listener.name.replication.ssl.keystore.location')).toBe(`${dir}/tls/tls-combined.pem`);
+      expect(p.get('listener.name.clients.ssl.keystore.location')).toBe(`${dir}/tls-clients/tls-combined.pem`);
       expect(existsSync(join(dir, 'data'))).toBe(true);
       ids.add(p.get('broker.id')!);
     }
@@ -210,13 +221,14 @@ describe('start.sh', () => {
       for (let i = 0; i < 50 && !existsSync(argsFile); i++) await new Promise((r) => setTimeout(r, 100));
       const args = readFileSync(argsFile, 'utf8').trim().split('\n');
       const tls = `${dir}/tls`;
+      const clientTls = `${dir}/tls-clients`;
       expect(args).toEqual([
-        '--bootstrap-server', 'kafka-1.cluster3.kafka-brokers.kafka.svc.clusterset.local:9093',
+        '--bootstrap-server', 'kafka-1.cluster3.kafka-brokers.kafka.svc.clusterset.local:9091',
         '--command-config', `${dir}/run/admin.properties`,
         '--entity-type', 'brokers', '--entity-name', '21',
         '--alter', '--add-config',
         [`listener.name.replication.ssl.keystore.location=${tls}/tls-combined.pem`, `listener.name.replication.ssl.truststore.location=${tls}/ca.crt`,
-          `listener.name.clients.ssl.keystore.location=${tls}/tls-combined.pem`, `listener.name.clients.ssl.truststore.location=${tls}/ca.crt`].join(','),
+          `listener.name.clients.ssl.keystore.location=${clientTls}/tls-combined.pem`, `listener.name.clients.ssl.truststore.location=${clientTls}/ca.crt`].join(','),
       ]);
       expect(properties(readFileSync(join(dir, 'run/admin.properties'), 'utf8'))).toEqual(
         new Map([['security.protocol', 'SSL'], ['ssl.keystore.type', 'PEM'], ['ssl.keystore.location', `${tls}/tls-combined.pem`], ['ssl.truststore.type', 'PEM'], ['ssl.truststore.location', `${tls}/ca.crt`], ['ssl.endpoint.identification.algorithm', 'https']]),

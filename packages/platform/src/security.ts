@@ -70,6 +70,13 @@ export function remotePodCidrs(fleet: Fleet, region: Region): string[] {
   return fleet.regions.filter((r) => r.name !== region.name).map((r) => r.podCidr);
 }
 
+/**
+ * Label on every Secret cert-manager writes for the stack (Certificate secretTemplate). Reloader
+ * watches only Secrets carrying it (its resourceLabelSelector), so its informer never holds the
+ * internal CA key pair, which is provisioned out of band without the label.
+ */
+export const RELOADER_WATCH_LABEL = { 'stretched-kafka.io/reloader-watch': 'true' } as const;
+
 /** stakater Reloader: rolls the workload when one of the listed Secrets changes (on the workload's own metadata). */
 export const RELOADER_SECRET_ANNOTATION = 'secret.reloader.stakater.com/reload';
 

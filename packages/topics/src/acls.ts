@@ -1,4 +1,4 @@
-import { Fleet, TLS, loadConsumerGroup } from '@stretched-kafka/fleet';
+import { Fleet, TLS, TrustDomain, loadConsumerGroup } from '@stretched-kafka/fleet';
 
 export type AclResourceType = 'topic' | 'group' | 'cluster';
 export type AclOperation = 'Read' | 'Write' | 'Create' | 'Delete' | 'Alter' | 'Describe' | 'AlterConfigs' | 'DescribeConfigs';
@@ -8,9 +8,15 @@ export interface AclRule {
   readonly operations: readonly AclOperation[];
 }
 
-/** One client identity: the KafkaUser name equals the certificate CN (Strimzi maps it to `User:CN=<name>`). */
+/**
+ * One client identity: the KafkaUser name equals the certificate CN. An application identity is a
+ * `tls-external` KafkaUser (Strimzi writes its ACLs for `User:CN=<name>`, the client listener's
+ * principal); a stack identity (AKHQ) is a KafkaUser without authentication, whose ACLs Strimzi
+ * writes for `User:<name>`, the internal listener's principal (kafkaPrincipal).
+ */
 export interface ClientUser {
   readonly name: string;
+  readonly trust: TrustDomain;
   readonly acls: readonly AclRule[];
 }
 
@@ -44,15 +50,16 @@ export function clientUsers(fleet: Fleet): ClientUser[] {
     { resource: allGroups, operations: ['Read', 'Delete'] },
   ];
   return [
-    { name: TLS.producer.commonName, acls: [{ resource: topic, operations: ['Write', 'Describe'] }] },
+    { name: TLS.producer.commonName, trust: TLS.producer.trust, acls: [{ resource: topic, operations: ['Write', 'Describe'] }] },
     {
       name: TLS.consumer.commonName,
+      trust: TLS.consumer.trust,
       acls: [
         { resource: topic, operations: ['Read', 'Describe'] },
         { resource: { type: 'group', name: loadConsumerGroup(fleet), patternType: 'literal' }, operations: ['Read'] },
       ],
     },
-    { name: TLS.akhq.commonName, acls: fleet.akhq.readOnly ? akhqRead : [...akhqRead, ...akhqWrite] },
+    { name: TLS.akhq.commonName, trust: TLS.akhq.trust, acls: fleet.akhq.readOnly ? akhqRead : [...akhqRead, ...akhqWrite] },
   ];
 }
 

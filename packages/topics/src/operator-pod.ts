@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA_CLIENT_LABEL, Region, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { Fleet, Region, STACK_CLIENT_LABEL, labels, selectorLabels } from '@stretched-kafka/fleet';
 import { containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 
 /**
@@ -23,8 +23,8 @@ export interface OperatorPodProps {
 
 /**
  * One standalone Strimzi operator: a ServiceAccount and a single-replica Deployment (Recreate, so
- * that two reconcilers never overlap), hardened, carrying the Kafka client label the brokers'
- * NetworkPolicy admits, and a NetworkPolicy that admits nothing in (it serves only kubelet probes).
+ * that two reconcilers never overlap), hardened, carrying the stack client label the brokers'
+ * NetworkPolicy admits to the internal listener, and a NetworkPolicy that admits nothing in (it serves only kubelet probes).
  */
 export class OperatorPod extends Construct {
   constructor(scope: Construct, id: string, fleet: Fleet, region: Region, props: OperatorPodProps) {
@@ -46,7 +46,7 @@ export class OperatorPod extends Construct {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: match },
         template: {
-          metadata: { labels: { ...labels(fleet, props.name, region), ...KAFKA_CLIENT_LABEL } },
+          metadata: { labels: { ...labels(fleet, props.name, region), ...STACK_CLIENT_LABEL } },
           spec: {
             serviceAccountName: props.name,
             securityContext: podSecurityContext(fleet),

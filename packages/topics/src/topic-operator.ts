@@ -25,7 +25,7 @@ export class TopicOperator extends Construct {
     const env: k8s.EnvVar[] = [
       { name: 'STRIMZI_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'STRIMZI_RESOURCE_LABELS', value: Object.entries(strimziClusterLabel(fleet)).map(([k, v]) => `${k}=${v}`).join(',') },
-      { name: 'STRIMZI_KAFKA_BOOTSTRAP_SERVERS', value: bootstrapServers(fleet, region) },
+      { name: 'STRIMZI_KAFKA_BOOTSTRAP_SERVERS', value: bootstrapServers(fleet, region, 'stack') },
       { name: 'STRIMZI_CLIENT_ID', value: TOPIC_OPERATOR },
       { name: 'STRIMZI_SECURITY_PROTOCOL', value: 'SSL' },
       { name: 'STRIMZI_TLS_ENABLED', value: 'true' },

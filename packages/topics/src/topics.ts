@@ -82,7 +82,7 @@ export const topicsComponent = {
       new KafkaUser(chart, `user-${user.name}`, {
         metadata: { name: user.name, namespace: usersNamespace(fleet), labels: { ...labels(fleet, component, region), ...selector } },
         spec: {
-          authentication: { type: KafkaUserSpecAuthenticationType.TLS_HYPHEN_EXTERNAL },
+          ...(user.trust === 'application' ? { authentication: { type: KafkaUserSpecAuthenticationType.TLS_HYPHEN_EXTERNAL } } : {}),
           authorization: {
             type: KafkaUserSpecAuthorizationType.SIMPLE,
             acls: user.acls.map((rule) => ({

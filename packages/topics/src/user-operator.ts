@@ -42,7 +42,7 @@ export class UserOperator extends Construct {
     const env: k8s.EnvVar[] = [
       { name: 'STRIMZI_NAMESPACE', value: usersNamespace(fleet) },
       { name: 'STRIMZI_LABELS', value: Object.entries(strimziClusterLabel(fleet)).map(([k, v]) => `${k}=${v}`).join(',') },
-      { name: 'STRIMZI_KAFKA_BOOTSTRAP_SERVERS', value: bootstrapServers(fleet, region) },
+      { name: 'STRIMZI_KAFKA_BOOTSTRAP_SERVERS', value: bootstrapServers(fleet, region, 'stack') },
       { name: 'STRIMZI_CA_NAMESPACE', value: fleet.namespace },
       { name: 'STRIMZI_CLUSTER_CA_CERT_SECRET_NAME', value: TLS.userOperator.secret },
       { name: 'STRIMZI_CA_CERT_NAME', value: UNUSED_CLIENTS_CA.cert },

@@ -1,4 +1,4 @@
-import { DEFAULT_FLEET, Fleet, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, TLS, kafkaPrincipal, loadConsumerGroup, regionOf, usersNamespace } from '@stretched-kafka/fleet';
+import { DEFAULT_FLEET, Fleet, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, STACK_CLIENT_LABEL, TLS, bootstrapServers, kafkaPrincipal, loadConsumerGroup, regionOf, usersNamespace } from '@stretched-kafka/fleet';
 import { certificateRequests } from '@stretched-kafka/certificates';
 import { RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
 import { KEEP_ON_PRUNE, STRIMZI_OPERATOR_IMAGE, UNUSED_CLIENTS_CA, clientUsers, kafkaTopicResourceName, kafkaTopicSpec, topicsComponent } from '../src';
@@ -80,13 +80,15 @@ test('kafkaTopicResourceName makes valid Kubernetes names and refuses hopeless o
   expect(() => kafkaTopicResourceName('___')).toThrow('topic.name: "___"');
 });
 
-test('operators: pinned 0.45 image, hardened, Kafka client label, one replica, Recreate', () => {
+test('operators: pinned 0.45 image, hardened, stack client label, one replica, Recreate', () => {
   expect(STRIMZI_OPERATOR_IMAGE).toMatch(/^quay\.io\/strimzi\/operator:0\.45\.\d+$/);
   for (const d of ofKind(mgmt(), 'Deployment')) {
     expect(d.spec.replicas).toBe(1);
     expect(d.spec.strategy.type).toBe('Recreate');
     expect(d.spec.template.spec.containers[0].image).toBe(STRIMZI_OPERATOR_IMAGE);
-    expect(d.spec.template.metadata.labels).toMatchObject(KAFKA_CLIENT_LABEL);
+    expect(d.spec.template.metadata.labels).toMatchObject(STACK_CLIENT_LABEL);
+    expect(d.spec.template.metadata.labels).not.toMatchObject(KAFKA_CLIENT_LABEL);
+    expect(d.spec.template.spec.containers[0].env).toContainEqual({ name: 'STRIMZI_KAFKA_BOOTSTRAP_SERVERS', value: bootstrapServers(DEFAULT_FLEET, regionOf(DEFAULT_FLEET, DEFAULT_FLEET.topic.managementRegion), 'stack') });
     expectHardened(d);
   }
 });
@@ -118,7 +120,9 @@ test('User Operator: no CA key, its own identity as PEM, users watched in their 
   expect(issued).not.toContain(env.STRIMZI_CA_KEY_NAME);
   expect([env.STRIMZI_CA_CERT_NAME, env.STRIMZI_CA_KEY_NAME]).toEqual([UNUSED_CLIENTS_CA.cert, UNUSED_CLIENTS_CA.key]);
   // Every user is tls-external: the operator never reads the (absent) clients CA.
-  for (const u of ofKind(mgmt(), 'KafkaUser')) expect(u.spec.authentication.type).toBe('tls-external');
+  // Application users are tls-external (cert-manager issues their certificates); AKHQ, a stack
+  // identity, has no authentication, so Strimzi writes its ACLs for User:akhq.
+  for (const u of ofKind(mgmt(), 'KafkaUser')) expect(u.spec.authentication?.type).toBe(u.metadata.name === TLS.akhq.commonName ? undefined : 'tls-external');
 });
 
 test('RBAC: no Secret access in the fleet namespace beyond the User Operator reading its own certificate', () => {
@@ -207,12 +211,18 @@ describe('KafkaUser ACLs are least privilege', () => {
   });
 });
 
-test('principals: the brokers keep CN=<cn>, the form Strimzi writes ACLs for', () => {
-  expect(kafkaPrincipal(TLS.producer.commonName)).toBe('User:CN=producer');
-  const rule = /^RULE:(.*)\/(.*)\/,DEFAULT$/.exec(PRINCIPAL_MAPPING_RULES)!;
+test('principals: application users keep CN=<cn>, the form Strimzi writes tls-external ACLs for; AKHQ is a stack user', () => {
+  expect(kafkaPrincipal(TLS.producer)).toBe('User:CN=producer');
+  expect(kafkaPrincipal(TLS.akhq)).toBe('User:akhq');
+  const rule = /^RULE:(.*)\/(.*)\/$/.exec(PRINCIPAL_MAPPING_RULES.application)!;
   const map = (dn: string) => dn.replace(new RegExp(rule[1]), rule[2]);
   expect(map('CN=producer,O=stretched-kafka')).toBe('CN=producer');
-  expect(map('O=stretched-kafka,CN=akhq')).toBe('CN=akhq');
+  const users = ofKind(mgmt(), 'KafkaUser');
+  // Strimzi names a tls-external user CN=<name> and a user without authentication <name>.
+  const strimziPrincipal = (u: any) => (u.spec.authentication ? `User:CN=${u.metadata.name}` : `User:${u.metadata.name}`);
+  for (const t of [TLS.producer, TLS.consumer, TLS.akhq]) {
+    expect(strimziPrincipal(users.find((u: any) => u.metadata.name === t.commonName))).toBe(kafkaPrincipal(t));
+  }
 });
 
 test('usersNamespace refuses namespaces that would overflow a DNS label', () => {

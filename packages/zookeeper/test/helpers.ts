@@ -62,10 +62,12 @@ afterAll(() => {
 export function sandbox(configData: Record<string, string>, fakeBin: Record<string, string>): { dir: string; env: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), 'stretched-kafka-'));
   sandboxes.push(dir);
-  for (const sub of ['cfg', 'tls', 'home/bin']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['cfg', 'tls', 'tls-clients', 'home/bin']) mkdirSync(join(dir, sub), { recursive: true });
   for (const [k, v] of Object.entries(configData)) writeFileSync(join(dir, 'cfg', k), v);
-  writeFileSync(join(dir, 'tls', 'tls-combined.pem'), 'key+chain v1\n');
-  writeFileSync(join(dir, 'tls', 'ca.crt'), 'ca v1\n');
+  for (const tls of ['tls', 'tls-clients']) {
+    writeFileSync(join(dir, tls, 'tls-combined.pem'), 'key+chain v1\n');
+    writeFileSync(join(dir, tls, 'ca.crt'), 'ca v1\n');
+  }
   for (const [name, body] of Object.entries(fakeBin)) {
     writeFileSync(join(dir, 'home/bin', name), `#!/usr/bin/env bash\n${body}\n`);
     chmodSync(join(dir, 'home/bin', name), 0o755);
@@ -74,6 +76,7 @@ export function sandbox(configData: Record<string, string>, fakeBin: Record<stri
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     KAFKA_HOME: join(dir, 'home'),
     TLS_DIR: join(dir, 'tls'),
+    CLIENT_TLS_DIR: join(dir, 'tls-clients'),
     CONFIG_DIR: join(dir, 'cfg'),
     DATA_DIR: join(dir, 'data'),
     RUN_DIR: join(dir, 'run'),
