@@ -26,8 +26,7 @@ bad="$(awk -v s="$staging" '$2 == "=>" && $1 ~ /^k8s\.io\// && $4 != s { print $
 [[ -z "$bad" ]] || { echo "build.sh: go.mod replaces these k8s.io modules with a release other than $staging (run pin.sh):" >&2; echo "$bad" >&2; exit 1; }
 
 # release time of the pinned tag as the build date: the same bytes on every machine
-kube_info="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"Info": "\(.*\)",$/\1/p')"
-kube_date="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$kube_info")"
+kube_date="$(go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' k8s.io/kubernetes)"
 kube_ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   kube_ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$kube_minor"
