@@ -13,6 +13,7 @@ export const DEFAULT_FLEET: Fleet = {
     bandwidthBytesPerSecond: 3_500_000_000,
     latencyMs: 70,
     clusterDomain: 'cluster.local',
+    allowPublicPodCidrs: false,
   },
   regions: [
     {

@@ -1,4 +1,5 @@
 export * from './schema';
+export * from './grammar';
 export * from './defaults';
 export * from './validate';
 export * from './load';

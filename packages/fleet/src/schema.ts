@@ -1,25 +1,80 @@
 import { z } from 'zod';
+import { apiServerUrlProblem, DNS1123_LABEL, gitRepoUrlProblem, gitRefProblem, goDurationSeconds, isDnsName, isDnsSubdomain, pinnedImageProblem } from './grammar';
 
 // The fleet is plain data. Every per-region difference is a field here; constructs never branch
 // on a region's name. Units are in the field names.
 
+/** A string checked by `problem` (undefined: fine; otherwise the reason, which becomes the message). */
+function checked(problem: (s: string) => string | undefined) {
+  return z.string().superRefine((s, ctx) => {
+    const reason = problem(s);
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+  });
+}
+
 const dnsLabel = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending alphanumeric)')
+  .regex(DNS1123_LABEL, 'must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending alphanumeric)')
   .max(63, 'must be a DNS-1123 label of at most 63 characters');
+/** A DNS name that reaches certificates or host names (Kubernetes' DNS-1123 subdomain, every label at most 63). */
+const dnsName = checked((s) =>
+  isDnsName(s) ? undefined : 'must be a DNS name: DNS-1123 labels of at most 63 lowercase letters, digits and "-" (alphanumeric at both ends), joined by single dots, at most 253 characters',
+);
 const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
-const quantity = z.string().regex(QUANTITY, 'must be a Kubernetes quantity such as 500m, 2Gi or 300Gi');
-// zod runs refinements even after the regex failed; an unparseable value is reported by the regex.
-const storageQuantity = quantity.refine((q) => !QUANTITY.test(q) || parseQuantity(q) > 0, 'must be a quantity above zero such as 300Gi');
-const positiveInt = z.number().int('must be a whole number').positive('must be a whole number above zero');
-const nonNegativeInt = z.number().int('must be a whole number').nonnegative('must be a whole number, zero or more');
+/** Largest value of a Kubernetes quantity in its smallest unit (int64 bytes or millicores). */
+const MAX_QUANTITY_UNITS = 2 ** 63 - 1;
+/** A quantity of at least `min` (bytes or cores) and at most an int64 of bytes or millicores. */
+function quantity(min: string, what: string, scale = 1) {
+  return z.string().superRefine((q, ctx) => {
+    if (!QUANTITY.test(q)) ctx.addIssue({ code: 'custom', message: 'must be a Kubernetes quantity such as 500m, 2Gi or 300Gi' });
+    else if (parseQuantity(q) < parseQuantity(min)) ctx.addIssue({ code: 'custom', message: `must be at least ${min}${what}` });
+    else if (parseQuantity(q) * scale > MAX_QUANTITY_UNITS) ctx.addIssue({ code: 'custom', message: 'is larger than a Kubernetes quantity can hold' });
+  });
+}
+/** Documented minimums: a disk below 1Gi or a pod below 128Mi / 10m holds no working Kafka or ZooKeeper node. */
+export const MIN_STORAGE = '1Gi';
+export const MIN_MEMORY = '128Mi';
+export const MIN_CPU = '10m';
+const storageQuantity = quantity(MIN_STORAGE, ' (a volume smaller than that holds no Kafka log or ZooKeeper snapshot)');
+const memoryQuantity = quantity(MIN_MEMORY, ' (a JVM with a working heap needs more)');
+const cpuQuantity = quantity(MIN_CPU, ' (less is no usable share of a core)', 1000);
+
+/**
+ * A whole number from `min` to `max`. YAML's core schema reads `1e6` as the number 1000000, which
+ * is accepted like any other spelling of it; fractions, infinities and anything beyond
+ * Number.MAX_SAFE_INTEGER (where JSON and YAML lose digits or switch to exponent form) are not.
+ */
+function wholeNumber(min: number, max: number = Number.MAX_SAFE_INTEGER, why = '') {
+  const range = max === Number.MAX_SAFE_INTEGER ? (min === 0 ? ', zero or more' : min === 1 ? ' above zero' : ` of at least ${min}`) : ` from ${min} to ${max}`;
+  const message = `must be a whole number${range}${why ? ` (${why})` : ''}`;
+  return z.number().superRefine((n, ctx) => {
+    if (!Number.isSafeInteger(n) || n < min || n > max) ctx.addIssue({ code: 'custom', message });
+  });
+}
+const positiveInt = wholeNumber(1);
+const nonNegativeInt = wholeNumber(0);
+/** Java's Integer.MAX_VALUE: Kafka's int settings and the KafkaTopic partitions field. */
+export const JAVA_INT_MAX = 2_147_483_647;
+/** Kafka's reserved.broker.max.id (ZooKeeper mode): configured broker ids must not exceed it. */
+export const MAX_BROKER_ID = 1000;
+/** Kubernetes caps completions and parallelism of an Indexed Job at 100,000. */
+const MAX_INDEXED_JOB_PODS = 100_000;
+/** Kafka's default message.max.bytes (1048588, not raised here) bounds one record batch. */
+const MAX_BATCH_BYTES = 1_048_576;
+const finiteNumber = z.number().finite('must be a finite number');
 const cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, 'must be an IPv4 CIDR such as 10.128.0.0/14');
-const duration = z.string().regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, 'must be a Go duration in hours/minutes/seconds such as 2160h').refine((s) => s.length > 0, 'must not be empty');
-const image = z.string().regex(/^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, 'must be an image reference').refine(
-  (s) => /:[^/]+$/.test(s) || s.includes('@sha256:'),
-  'must be pinned with a tag or digest (no implicit latest)',
-).refine((s) => !/:latest$/.test(s), 'must be pinned to a version, not latest');
-const url = z.string().regex(/^(https?|ssh):\/\/\S+$|^git@\S+:\S+$/, 'must be an https://, ssh:// or git@host:path URL');
+/** cert-manager's minimums: a certificate lives at least an hour and is renewed at least 5 minutes before it expires. */
+export const MIN_CERT_DURATION_S = 3600;
+export const MIN_RENEW_BEFORE_S = 300;
+function certDuration(minSeconds: number, min: string) {
+  return checked((s) => {
+    const seconds = goDurationSeconds(s);
+    if (seconds === undefined) return 'must be a Go duration such as 2160h, 720h30m or 1.5h (units h, m, s, ms, us, ns; no d)';
+    return seconds < minSeconds ? `must be at least ${min} (cert-manager's minimum)` : undefined;
+  });
+}
+const image = checked(pinnedImageProblem);
+const apiServerUrl = checked(apiServerUrlProblem);
 // Kubernetes label syntax: an optional DNS-subdomain prefix and a name of at most 63 characters.
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -49,14 +104,19 @@ export function parseLabelSelector(text: string): Record<string, string> | undef
 
 const resources = z
   .object({
-    cpu: quantity,
-    memory: quantity,
-    cpuLimit: quantity.optional(),
-    memoryLimit: quantity.optional(),
+    cpu: cpuQuantity,
+    memory: memoryQuantity,
+    cpuLimit: cpuQuantity.optional(),
+    memoryLimit: memoryQuantity.optional(),
   })
   .strict();
 
-const storage = z.object({ size: storageQuantity, storageClass: dnsLabel.or(z.string().regex(/^[a-z0-9.-]+$/, 'must be a storage class name')) }).strict();
+const storage = z
+  .object({
+    size: storageQuantity,
+    storageClass: checked((s) => (isDnsSubdomain(s) ? undefined : 'must be a storage class name: a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", alphanumeric at both ends of every label, at most 253 characters)')),
+  })
+  .strict();
 
 export const regionSchema = z
   .object({
@@ -65,15 +125,15 @@ export const regionSchema = z
     /** Submariner cluster id of the Kubernetes cluster in this region (part of every clusterset name). */
     clusterId: dnsLabel,
     /** Stable block number for node ids: broker ids start at idBlock * idsPerRegion. Never renumber a live region. */
-    idBlock: nonNegativeInt,
+    idBlock: wholeNumber(0, MAX_BROKER_ID),
     podCidr: cidr,
     serviceCidr: cidr,
     zookeeperReplicas: nonNegativeInt,
-    kafkaReplicas: positiveInt,
-    producers: nonNegativeInt,
-    consumers: nonNegativeInt,
+    kafkaReplicas: wholeNumber(1, MAX_BROKER_ID + 1),
+    producers: wholeNumber(0, MAX_INDEXED_JOB_PODS, 'pods of one Indexed Job'),
+    consumers: wholeNumber(0, MAX_INDEXED_JOB_PODS, 'pods of one Indexed Job'),
     /** API server URL as the Argo CD control cluster knows it (destination of this region's Application). */
-    kubeApiServer: url,
+    kubeApiServer: apiServerUrl,
   })
   .strict();
 
@@ -89,15 +149,20 @@ export const fleetSchema = z
     /** Namespace holding the stack; it must be the same in every cluster (clusterset DNS needs it). */
     namespace: dnsLabel,
     /** How many ids each region's block spans; ZooKeeper ids are 1-based inside the block. */
-    idsPerRegion: positiveInt,
+    idsPerRegion: wholeNumber(1, MAX_BROKER_ID + 1),
     network: z
       .object({
         /** Worst measured inter-region throughput, bytes per second. */
         bandwidthBytesPerSecond: positiveInt,
         /** Worst measured inter-region round-trip latency, milliseconds. */
-        latencyMs: z.number().positive('must be above zero'),
+        latencyMs: finiteNumber.positive('must be above zero'),
         /** Cluster-local DNS domain of every cluster. */
-        clusterDomain: z.string().regex(/^[a-z0-9.-]+$/, 'must be a DNS domain'),
+        clusterDomain: dnsName,
+        /**
+         * Pod and service CIDRs outside private space (RFC 1918, RFC 6598 100.64.0.0/10) are refused
+         * unless this is true: the NetworkPolicies admit every address of the other regions' pod CIDRs.
+         */
+        allowPublicPodCidrs: z.boolean(),
       })
       .strict(),
     regions: z.array(regionSchema).min(1, 'must list at least one region'),
@@ -105,21 +170,21 @@ export const fleetSchema = z
       .object({
         storage,
         resources,
-        heapMb: positiveInt,
+        heapMb: wholeNumber(64),
       })
       .strict(),
     kafka: z
       .object({
         image,
         /** Apache Kafka version inside the image (`inter.broker.protocol.version` is derived from it). */
-        version: z.string().regex(/^3\.\d+\.\d+$/, 'must be an Apache Kafka 3.x version such as 3.9.0 (ZooKeeper mode)'),
-        replicationFactor: positiveInt,
+        version: z.string().regex(/^3\.[0-9]\.(0|[1-9][0-9]*)$/, 'must be an Apache Kafka 3.x version such as 3.9.2 (3.0 to 3.9, the ZooKeeper-mode releases)'),
+        replicationFactor: wholeNumber(1, 32_767, "Kafka's replication factor is a short"),
         minInsyncReplicas: positiveInt,
         /** Default partitions for topics created without an explicit count; a multiple of the broker count. */
-        defaultPartitions: positiveInt,
+        defaultPartitions: wholeNumber(1, JAVA_INT_MAX, 'a Java int'),
         storage,
         resources,
-        heapMb: positiveInt,
+        heapMb: wholeNumber(64),
       })
       .strict(),
     pki: z
@@ -146,8 +211,8 @@ export const fleetSchema = z
             caSecretName: dnsLabel,
           })
           .strict(),
-        duration,
-        renewBefore: duration,
+        duration: certDuration(MIN_CERT_DURATION_S, '1h'),
+        renewBefore: certDuration(MIN_RENEW_BEFORE_S, '5m'),
       })
       .strict(),
     submariner: z
@@ -160,13 +225,13 @@ export const fleetSchema = z
         joinSecretName: dnsLabel,
         brokerNamespace: dnsLabel,
         /** Broker API server URL as the joined clusters reach it. */
-        brokerApiServer: url,
+        brokerApiServer: apiServerUrl,
       })
       .strict(),
     topic: z
       .object({
-        name: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name'),
-        partitions: positiveInt,
+        name: checked(topicNameProblem),
+        partitions: wholeNumber(1, JAVA_INT_MAX, 'a Java int'),
         /** Region whose cluster runs the Topic and User Operators (one reconciler per topic). */
         managementRegion: dnsLabel,
       })
@@ -175,9 +240,9 @@ export const fleetSchema = z
       .object({
         image,
         records: positiveInt,
-        recordBytes: positiveInt,
-        batchBytes: positiveInt,
-        lingerMs: nonNegativeInt,
+        recordBytes: wholeNumber(1, MAX_BATCH_BYTES, "a record must fit a batch under Kafka's message.max.bytes"),
+        batchBytes: wholeNumber(1, MAX_BATCH_BYTES, "Kafka's message.max.bytes, 1048588 by default, bounds a batch"),
+        lingerMs: wholeNumber(0, 60_000, 'the load program waits at most a minute'),
         /** Bump to re-run the Jobs: it is part of their names (a Job's pod template is immutable). */
         run: nonNegativeInt,
       })
@@ -187,7 +252,7 @@ export const fleetSchema = z
         image,
         exposure: z.enum(['ingress', 'route', 'none']),
         /** Host name suffix; each region gets akhq.<region>.<domain>. */
-        domain: z.string().regex(/^[a-z0-9.-]+$/, 'must be a DNS domain'),
+        domain: dnsName,
         readOnly: z.boolean(),
         /** Whether the UI may show record contents (keys, values, headers); metadata and lag stay visible. */
         allowDataRead: z.boolean(),
@@ -204,8 +269,12 @@ export const fleetSchema = z
       .strict(),
     gitops: z
       .object({
-        repoUrl: url,
-        revision: z.string().min(1, 'must not be empty'),
+        repoUrl: checked(gitRepoUrlProblem),
+        /** Branch, tag or commit; a Git ref name (git check-ref-format) or a commit id. */
+        revision: checked((s) => {
+          const reason = gitRefProblem(s);
+          return reason && `must be a Git branch, tag or commit id: ${reason}`;
+        }),
         /** Folder in the repo holding clusters/. */
         path: z
           .string()
@@ -221,9 +290,9 @@ export const fleetSchema = z
       .strict(),
     cost: z
       .object({
-        instanceUsdPerHour: z.number().nonnegative('must be zero or more'),
-        storageUsdPerGbMonth: z.number().nonnegative('must be zero or more'),
-        interRegionUsdPerGb: z.number().nonnegative('must be zero or more'),
+        instanceUsdPerHour: finiteNumber.nonnegative('must be zero or more'),
+        storageUsdPerGbMonth: finiteNumber.nonnegative('must be zero or more'),
+        interRegionUsdPerGb: finiteNumber.nonnegative('must be zero or more'),
         /** Throughput the cost per message is computed at (the field report reached 1.45 GB/s). */
         throughputBytesPerSecond: positiveInt,
       })
@@ -236,6 +305,22 @@ export type Region = z.infer<typeof regionSchema>;
 export type Resources = z.infer<typeof resources>;
 
 const units: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, '': 1 };
+
+/**
+ * Kafka's topic name rule (Topic.validate: 1-249 of [a-zA-Z0-9._-], not "." or ".."), and the
+ * KafkaTopic metadata.name derived from it (packages/topics: lowercased, other characters to "-",
+ * trimmed to alphanumerics) must be a DNS-1123 subdomain.
+ */
+function topicNameProblem(name: string): string | undefined {
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(name) || name === '.' || name === '..') {
+    return 'must be a Kafka topic name: 1 to 249 letters, digits, ".", "_" and "-", not "." or ".."';
+  }
+  const resource = name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  if (!isDnsSubdomain(resource)) {
+    return `gives the KafkaTopic name "${resource}", which is not a DNS-1123 subdomain: every dot-separated part must start and end with a letter or digit`;
+  }
+  return undefined;
+}
 
 /** Value of a Kubernetes quantity in base units (bytes or cores). */
 export function parseQuantity(q: string): number {

@@ -1,17 +1,24 @@
 import { ZodIssue } from 'zod';
-import { MAX_SOCKET_BUFFER_BYTES, USERS_NAMESPACE_SUFFIX, socketBufferBytes } from './naming';
-import { Fleet, fleetSchema, parseQuantity } from './schema';
+import { findTemplateDelimiters, goDurationSeconds, isDnsName, parseImageReference } from './grammar';
+import { KAFKA, MAX_SOCKET_BUFFER_BYTES, USERS_NAMESPACE_SUFFIX, ZOOKEEPER, kafkaBrokers, localPodNames, socketBufferBytes, zookeeperNodes } from './naming';
+import { Fleet, MAX_BROKER_ID, fleetSchema, parseQuantity } from './schema';
 
 /** A user error in the fleet definition: one line naming the field, the value and what is allowed. */
 export class FleetError extends Error {
   constructor(readonly field: string, readonly value: unknown, readonly allowed: string, readonly source = 'fleet') {
-    super(`${source}: ${field} = ${show(value)}: ${allowed}`);
+    super(`${printable(source)}: ${field} = ${show(value)}: ${allowed}`);
     this.name = 'FleetError';
   }
 }
 
+/** `s` with control characters (a newline, an escape sequence in a file name) written as \xNN, so a message stays one line. */
+export function printable(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function show(v: unknown): string {
   if (v === undefined) return '(missing)';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   const s = JSON.stringify(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
@@ -72,6 +79,74 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return !!ra && !!rb && ra[0] <= rb[1] && rb[0] <= ra[1];
 }
 
+/** Whether CIDR `inner` lies inside CIDR `outer`. */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const [ri, ro] = [cidrRange(inner), cidrRange(outer)];
+  return !!ri && !!ro && ro[0] <= ri[0] && ri[1] <= ro[1];
+}
+
+/** Private address space a pod or service CIDR belongs in: RFC 1918 and RFC 6598 (shared address space, 100.64.0.0/10). */
+export const PRIVATE_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] as const;
+/** Never a pod or service network, opt-in or not: "this network", loopback, link-local, multicast, reserved and broadcast. */
+const SPECIAL_CIDRS = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4'] as const;
+/** Widest pod CIDR accepted; kube-apiserver refuses an IPv4 service CIDR wider than /12. */
+const WIDEST_PREFIX = { podCidr: 8, serviceCidr: 12 } as const;
+
+/** Smallest socket buffer accepted: 64 KiB, the largest TCP window without window scaling. */
+export const MIN_SOCKET_BUFFER_BYTES = 65_536;
+
+/** A Strimzi Kafka image tag: `<strimzi version>-kafka-<kafka version>`, e.g. 0.45.2-kafka-3.9.2. */
+const STRIMZI_KAFKA_TAG = /^\d+\.\d+\.\d+(?:-rc\d+)?-kafka-(\d+\.\d+\.\d+)$/;
+
+/** The broker image must carry the Kafka version that kafka.version (and inter.broker.protocol.version) claims. */
+function kafkaImageProblem(f: Fleet): FleetError | undefined {
+  const ref = parseImageReference(f.kafka.image);
+  if (typeof ref === 'string') return undefined; // the schema reported it
+  const strimzi = ref.path === 'strimzi/kafka' || ref.path.endsWith('/strimzi/kafka');
+  if (ref.tag === undefined) {
+    return new FleetError('kafka.image', f.kafka.image, 'must carry a tag: the Kafka version in it must be known to match kafka.version (a digest may follow the tag)');
+  }
+  const m = STRIMZI_KAFKA_TAG.exec(ref.tag);
+  if (strimzi && !m) {
+    return new FleetError('kafka.image', f.kafka.image, 'is a Strimzi Kafka image, whose tags are <strimzi version>-kafka-<kafka version> such as 0.45.2-kafka-3.9.2');
+  }
+  if (m && m[1] !== f.kafka.version) {
+    return new FleetError('kafka.version', f.kafka.version, `must be the Kafka version of kafka.image (${m[1]} in ${f.kafka.image}): inter.broker.protocol.version is derived from it`);
+  }
+  return undefined;
+}
+
+function cidrProblem(f: Fleet, field: string, kind: 'podCidr' | 'serviceCidr', value: string): FleetError | undefined {
+  const prefix = Number(value.split('/')[1]);
+  const special = SPECIAL_CIDRS.find((c) => cidrsOverlap(value, c));
+  if (special) return new FleetError(field, value, `overlaps ${special}, which is never a ${kind === 'podCidr' ? 'pod' : 'service'} network`);
+  if (prefix < WIDEST_PREFIX[kind]) {
+    return new FleetError(field, value, `is wider than /${WIDEST_PREFIX[kind]}${kind === 'podCidr' ? ': the NetworkPolicies admit every address of a pod CIDR to the broker and ZooKeeper ports' : ' (kube-apiserver refuses a wider IPv4 service range)'}`);
+  }
+  if (!f.network.allowPublicPodCidrs && !PRIVATE_CIDRS.some((p) => cidrWithin(value, p))) {
+    return new FleetError(
+      field,
+      value,
+      `must be inside private space (${PRIVATE_CIDRS.join(', ')})${kind === 'podCidr' ? ": the NetworkPolicies admit every address of the other regions' pod CIDRs" : ''}; set network.allowPublicPodCidrs: true if these addresses really are your cluster's`,
+    );
+  }
+  return undefined;
+}
+
+/** Host names built from fleet values (certificate SANs, AKHQ's host) must stay DNS names. */
+function derivedNameProblem(f: Fleet): FleetError | undefined {
+  const pods = [...kafkaBrokers(f).map((b) => [KAFKA.headless, b.pod] as const), ...zookeeperNodes(f).map((z) => [ZOOKEEPER.headless, z.pod] as const)];
+  for (const [service, pod] of pods) {
+    const long = localPodNames(f, service, pod).find((n) => !isDnsName(n));
+    if (long) return new FleetError('network.clusterDomain', f.network.clusterDomain, `makes the certificate name ${long} longer than a DNS name may be (253 characters)`);
+  }
+  if (f.akhq.exposure !== 'none') {
+    const host = f.regions.map((r) => `akhq.${r.name}.${f.akhq.domain}`).find((h) => !isDnsName(h));
+    if (host) return new FleetError('akhq.domain', f.akhq.domain, `makes the AKHQ host ${host} longer than a DNS name may be (253 characters)`);
+  }
+  return undefined;
+}
+
 /** Checks that span fields: the guarantees the stretched cluster exists for. */
 function crossChecks(f: Fleet): FleetError | undefined {
   const k = f.kafka;
@@ -84,6 +159,13 @@ function crossChecks(f: Fleet): FleetError | undefined {
     return new FleetError('namespace', f.namespace, `must be at most ${63 - USERS_NAMESPACE_SUFFIX.length} characters: the KafkaUsers live in "${usersNs}", which must be a DNS label of at most 63`);
   }
   const buffer = socketBufferBytes(f);
+  if (buffer < MIN_SOCKET_BUFFER_BYTES) {
+    return new FleetError(
+      'network.latencyMs',
+      f.network.latencyMs,
+      `with network.bandwidthBytesPerSecond = ${f.network.bandwidthBytesPerSecond} gives ${buffer}-byte socket buffers; they must be at least ${MIN_SOCKET_BUFFER_BYTES} bytes (64 KiB): measure the worst inter-region link, bandwidth x round trip`,
+    );
+  }
   if (buffer > MAX_SOCKET_BUFFER_BYTES) {
     const maxLatencyMs = Math.floor((MAX_SOCKET_BUFFER_BYTES * 1000) / f.network.bandwidthBytesPerSecond);
     return new FleetError(
@@ -136,6 +218,10 @@ function crossChecks(f: Fleet): FleetError | undefined {
         return new FleetError(`regions[${i}].${key}`, n, `must be below idsPerRegion (${f.idsPerRegion}) so node ids stay inside the region's block`);
       }
     }
+    const maxBrokerId = r.idBlock * f.idsPerRegion + r.kafkaReplicas - 1;
+    if (maxBrokerId > MAX_BROKER_ID) {
+      return new FleetError(`regions[${i}].idBlock`, r.idBlock, `gives broker id ${maxBrokerId} (idBlock x idsPerRegion ${f.idsPerRegion} + ordinal); Kafka refuses configured broker ids above reserved.broker.max.id (${MAX_BROKER_ID})`);
+    }
     const maxZkId = r.idBlock * f.idsPerRegion + r.zookeeperReplicas;
     if (r.zookeeperReplicas > 0 && maxZkId > 255) {
       return new FleetError(`regions[${i}].idBlock`, r.idBlock, `gives ZooKeeper id ${maxZkId}; ZooKeeper server ids must be 1..255`);
@@ -150,6 +236,8 @@ function crossChecks(f: Fleet): FleetError | undefined {
     if (!canonical) return new FleetError(c.field, c.value, 'must be an IPv4 CIDR with octets 0-255 and a prefix of 0-32');
     // NetworkPolicy ipBlocks and Submariner take the network address; a typo here hides in the host bits.
     if (canonical !== c.value) return new FleetError(c.field, c.value, `is not in canonical form (host bits set or leading zeros): write ${canonical}`);
+    const problem = cidrProblem(f, c.field, c.field.endsWith('podCidr') ? 'podCidr' : 'serviceCidr', c.value);
+    if (problem) return problem;
   }
   for (let a = 0; a < cidrs.length; a++) {
     for (let b = a + 1; b < cidrs.length; b++) {
@@ -170,12 +258,24 @@ function crossChecks(f: Fleet): FleetError | undefined {
       return new FleetError(field, q, `must leave room above the heap (${min} MiB) for off-heap memory and the page cache: at least ${Math.ceil(min * 1.25)}Mi`);
     }
   }
+  for (const [field, r] of [['kafka.resources', k.resources], ['zookeeper.resources', f.zookeeper.resources]] as const) {
+    if (r.cpuLimit !== undefined && parseQuantity(r.cpuLimit) < parseQuantity(r.cpu)) {
+      return new FleetError(`${field}.cpuLimit`, r.cpuLimit, `must not be below the request ${field}.cpu (${r.cpu}): Kubernetes refuses a limit below the request`);
+    }
+    if (r.memoryLimit !== undefined && parseQuantity(r.memoryLimit) < parseQuantity(r.memory)) {
+      return new FleetError(`${field}.memoryLimit`, r.memoryLimit, `must not be below the request ${field}.memory (${r.memory}): Kubernetes refuses a limit below the request`);
+    }
+  }
+  const imageProblem = kafkaImageProblem(f);
+  if (imageProblem) return imageProblem;
+  const nameProblem = derivedNameProblem(f);
+  if (nameProblem) return nameProblem;
   const internal = f.pki.internal;
   if (f.pki.issuer.kind === 'Issuer' && (f.pki.issuer.name === internal.issuerName || f.pki.issuer.caSecretName === internal.caSecretName)) {
     const same = f.pki.issuer.name === internal.issuerName ? ['pki.issuer.name', f.pki.issuer.name] : ['pki.issuer.caSecretName', f.pki.issuer.caSecretName];
     return new FleetError(same[0], same[1], 'must differ from pki.internal: the stack CA must never sign application certificates (README, trust model)');
   }
-  if (f.pki.renewBefore && durationSeconds(f.pki.renewBefore) >= durationSeconds(f.pki.duration)) {
+  if (goDurationSeconds(f.pki.renewBefore)! >= goDurationSeconds(f.pki.duration)!) {
     return new FleetError('pki.renewBefore', f.pki.renewBefore, `must be shorter than pki.duration (${f.pki.duration})`);
   }
   if (f.load.batchBytes < f.load.recordBytes) {
@@ -184,14 +284,12 @@ function crossChecks(f: Fleet): FleetError | undefined {
   return undefined;
 }
 
-export function durationSeconds(d: string): number {
-  const m = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-}
-
 /** Validates a merged fleet; throws a FleetError naming the first bad field. */
 export function validateFleet(raw: unknown, source = 'fleet'): Fleet {
+  const template = findTemplateDelimiters(raw);
+  if (template) {
+    throw new FleetError(template.field, template.value, 'must not hold "{{" or "}}": the Argo CD ApplicationSet renders with goTemplate and would evaluate them', source);
+  }
   const parsed = fleetSchema.safeParse(raw);
   if (!parsed.success) {
     throw issueToError(raw, parsed.error.issues[0], source);
