@@ -102,8 +102,9 @@ describe('kafka component (default fleet)', () => {
         'num.replica.fetchers': '4',
         'replica.fetch.max.bytes': '4194304',
         'replica.fetch.response.max.bytes': '16777216',
-        'socket.send.buffer.bytes': '245000000',
-        'socket.receive.buffer.bytes': '245000000',
+        // Server sockets autotune per connection; only the cross-region fetcher asks for the BDP.
+        'socket.send.buffer.bytes': '-1',
+        'socket.receive.buffer.bytes': '-1',
         'replica.socket.receive.buffer.bytes': '245000000',
       };
       expect(Object.fromEntries(p)).toEqual(expected);

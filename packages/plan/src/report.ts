@@ -63,10 +63,16 @@ function firstSync(fleet: Fleet, line: (s?: string) => void): void {
       ? `- [ ] Still documentation placeholders, set them in fleet.yaml: ${placeholders.map((f) => `\`${f}\``).join(', ')}.`
       : '- [x] No documentation placeholders left in the fleet.',
   );
+  const internal = fleet.pki.internal;
+  line(
+    `- [ ] Stack CA: Secret \`${internal.caSecretName}\` (\`tls.crt\`, \`tls.key\` of one CA key pair, the same in every cluster, generated offline and used for nothing else) ` +
+      `in namespace \`${fleet.namespace}\` of every cluster, without the label \`stretched-kafka.io/reloader-watch\`; the generated Issuer \`${internal.issuerName}\` reads it. ` +
+      `Only who may create Certificates, CertificateRequests or read Secrets in \`${fleet.namespace}\` can then mint broker, operator or admin identities (README, trust model).`,
+  );
   line(
     issuer.kind === 'ClusterIssuer'
-      ? `- [ ] ClusterIssuer \`${issuer.name}\` in every cluster, all issuing from one CA (Vault PKI in the reference).`
-      : `- [ ] Secret \`${issuer.caSecretName}\` (\`tls.crt\`, \`tls.key\` of the one shared CA) in namespace \`${fleet.namespace}\` of every cluster; the generated Issuer \`${issuer.name}\` reads it.`,
+      ? `- [ ] Application-facing ClusterIssuer \`${issuer.name}\` in every cluster, all issuing from one CA (Vault PKI in the reference), not the stack CA.`
+      : `- [ ] Application-facing CA: Secret \`${issuer.caSecretName}\` (\`tls.crt\`, \`tls.key\`, the same in every cluster, not the stack CA) in namespace \`${fleet.namespace}\` of every cluster; the generated Issuer \`${issuer.name}\` reads it.`,
   );
   if (cableDriverNeedsPsk(fleet)) {
     line(`- [ ] Secret \`${SUBMARINER.ipsecPskSecret}\` (key \`psk\`, the same value everywhere) in namespace \`${SUBMARINER.operatorNamespace}\` of every cluster (${fleet.submariner.cableDriver} derives its keys from it).`);
@@ -193,15 +199,33 @@ export function renderPlan(fleet: Fleet): string {
   for (const l of losses) line(`- **${l.region}** lost: ${l.verdict}.`);
   line();
 
+  line('## Voluntary disruptions: one region at a time');
+  line();
+  line(
+    'Each cluster\'s PodDisruptionBudget (maxUnavailable 1) sees only its own brokers and ZooKeeper members, so one drain in every ' +
+      `region at once is allowed by all three and takes ${fleet.kafka.replicationFactor - fleet.kafka.minInsyncReplicas + 1} or more replicas of a partition away: ` +
+      `writes stop below min.insync.replicas=${fleet.kafka.minInsyncReplicas}. Drain, upgrade or roll one region at a time, and start the next ` +
+      'only when `kafka-topics --describe --under-replicated-partitions` prints nothing and every ZooKeeper member is back.',
+  );
+  line();
   line('## Socket buffers and node tuning');
   line();
   line(
     `Bandwidth x latency = ${int(buffers.bandwidthBytesPerSecond)} B/s x ${buffers.latencyMs} ms = **${int(buffers.socketBufferBytes)} bytes** ` +
-      '(socket.send.buffer.bytes, socket.receive.buffer.bytes, replica.socket.receive.buffer.bytes and the clients\' buffers).',
+      '(replica.socket.receive.buffer.bytes, the follower fetcher, whose connections all cross regions; the brokers\' server sockets ' +
+      'and the clients autotune up to the tcp_rmem / tcp_wmem max below).',
   );
   line(
     'The kernel caps what Kafka asks for at net.core.wmem_max / rmem_max (Linux defaults are about 200 KiB), so the buffer ' +
       'is in effect only on nodes tuned as below. These sysctls are node-wide; pods cannot set them.',
+  );
+  line();
+  line(
+    'Memory: a socket buffer is a cap, filled only by data in flight or not yet read. A connection holds at most its own ' +
+      'bandwidth x RTT in flight, so all connections crossing one inter-region link together hold about ' +
+      `${int(buffers.socketBufferBytes)} bytes, not that much each; local connections autotune to a few hundred KiB. ` +
+      'The kernel\'s net.ipv4.tcp_mem bounds a node\'s TCP memory as a whole; leave it at its default (a share of the node\'s RAM) ' +
+      'or size it above the brokers\' share of the links.',
   );
   line();
   line('`/etc/sysctl.d/90-kafka-socket-buffers.conf` (any Linux node, or a privileged DaemonSet):');

@@ -14,6 +14,20 @@ describe('renderPlan', () => {
     expect(text.match(/^\| \d+ \| \d+, \d+, \d+ \| /gm)).toHaveLength(72);
   });
 
+  it('states the one-region-at-a-time rule for drains, since each cluster\'s PodDisruptionBudget sees only its own pods', () => {
+    const section = text.slice(text.indexOf('## Voluntary disruptions'), text.indexOf('## Socket buffers'));
+    expect(section).toContain('one region at a time');
+    expect(section).toContain('takes 2 or more replicas of a partition away');
+    expect(section).toContain('--under-replicated-partitions');
+  });
+
+  it('bounds the socket buffer memory and names which setting carries the bandwidth-delay product', () => {
+    const section = text.slice(text.indexOf('## Socket buffers'), text.indexOf('## Cost'));
+    expect(section).toContain('replica.socket.receive.buffer.bytes');
+    expect(section).toContain('net.ipv4.tcp_mem');
+    expect(section).toContain('245,000,000 bytes, not that much each');
+  });
+
   it('compares the cost with the field report and says where the fixed cost differs', () => {
     expect(text).toContain(
       '- Field report: ~$3.8/h fixed, ~$104/h variable, ~$110/h total; this plan: $3.66/h, $104.40/h, $108.06/h. ' +
@@ -31,7 +45,8 @@ describe('renderPlan', () => {
   it('lists what must exist before the first sync, with one join command per region', () => {
     const section = text.slice(text.indexOf('## Before the first sync'), text.indexOf('## Nodes'));
     expect(section).toContain('`regions[0].kubeApiServer`');
-    expect(section).toContain('ClusterIssuer `vault-issuer` in every cluster');
+    expect(section).toContain('Application-facing ClusterIssuer `vault-issuer` in every cluster');
+    expect(section).toContain('Stack CA: Secret `stretched-kafka-internal-ca`');
     expect(section).not.toContain('submariner-ipsec-psk');
     const joins = section.match(/^kubectl --context us-east4 -n submariner-k8s-broker get secret cluster-(cluster\d)-token .* \| kubectl --context ([a-z0-9-]+) apply -f -$/gm);
     expect(joins).toHaveLength(3);
@@ -45,7 +60,7 @@ describe('renderPlan', () => {
     expect(pinned).not.toContain('flux --context');
 
     const ca = renderPlan(fleetWith({ pki: { issuer: { kind: 'Issuer', name: 'kafka-ca', caSecretName: 'kafka-ca' } }, submariner: { cableDriver: 'libreswan' } }));
-    expect(ca).toContain('Secret `kafka-ca` (`tls.crt`, `tls.key` of the one shared CA) in namespace `kafka` of every cluster');
+    expect(ca).toContain('Application-facing CA: Secret `kafka-ca` (`tls.crt`, `tls.key`, the same in every cluster, not the stack CA) in namespace `kafka` of every cluster');
     expect(ca).toContain('Secret `submariner-ipsec-psk` (key `psk`');
     expect(ca).toContain('progressive syncs');
     expect(renderPlan(fleetWith({ gitops: { automatedSync: false } }))).not.toContain('progressive syncs');
