@@ -3,14 +3,24 @@ import { join } from 'node:path';
 import { Host, Network } from './net';
 import { Result, run } from './proc';
 
-// Kafka's own command-line tools (from the Maven Central jars) run as the kafka-admin principal
-// inside a client namespace: the harness checks the cluster the way an operator would.
+// Kafka's own command-line tools (from the Maven Central jars) run inside a client namespace as
+// one identity: the break-glass kafka-admin for the harness's own checks (the cluster seen the
+// way an operator would), or an attacker's certificate for the trust-model checks.
 
 export interface PartitionState {
   readonly partition: number;
   readonly leader: number;
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
+}
+
+export interface ToolsIdentity {
+  /** Names the client properties file. */
+  readonly name: string;
+  /** Folder with tls-combined.pem (key + chain) as cert-manager writes it. */
+  readonly tlsDir: string;
+  /** CA file the client trusts for the brokers' certificate; default `<tlsDir>/ca.crt`. */
+  readonly truststore?: string;
 }
 
 export class KafkaTools {
@@ -20,20 +30,20 @@ export class KafkaTools {
     private readonly net: Network,
     private readonly host: Host,
     private readonly kafkaHome: string,
-    private readonly bootstrap: string,
-    tlsDir: string,
+    readonly bootstrap: string,
+    identity: ToolsIdentity,
     workDir: string,
   ) {
-    this.clientConfig = join(workDir, 'admin-client.properties');
+    this.clientConfig = join(workDir, `${identity.name}-client.properties`);
     // PEM files as cert-manager writes them: no keystore, no password (the key is unencrypted PKCS#8).
     writeFileSync(
       this.clientConfig,
       [
         'security.protocol=SSL',
         'ssl.truststore.type=PEM',
-        `ssl.truststore.location=${join(tlsDir, 'ca.crt')}`,
+        `ssl.truststore.location=${identity.truststore ?? join(identity.tlsDir, 'ca.crt')}`,
         'ssl.keystore.type=PEM',
-        `ssl.keystore.location=${join(tlsDir, 'tls-combined.pem')}`,
+        `ssl.keystore.location=${join(identity.tlsDir, 'tls-combined.pem')}`,
         'request.timeout.ms=15000',
         'default.api.timeout.ms=30000',
       ].join('\n') + '\n',

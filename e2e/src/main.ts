@@ -6,6 +6,7 @@ import {
   KAFKA,
   Node,
   TLS,
+  TrustDomain,
   ZOOKEEPER,
   bootstrapServers,
   clustersetServiceName,
@@ -16,11 +17,13 @@ import {
   localServiceNames,
   zookeeperNodes,
 } from '@stretched-kafka/fleet';
-import { KafkaTools, PartitionState } from './kafka';
+import { KafkaTools, PartitionState, ToolsIdentity } from './kafka';
 import { Host, Network, removeNetwork } from './net';
 import { Ca, CertificateSpec } from './pki';
 import { Service, run, running, sleep, startService, stopServices, waitFor } from './proc';
 import { Tree } from './tree';
+import { trustChecks } from './trust';
+import { adminCertificate } from '@stretched-kafka/certificates';
 
 // Real-Kafka harness: runs the GENERATED ZooKeeper and broker configuration (start.sh and the
 // config templates from the synthesized ConfigMaps, certificates as the Certificate resources
@@ -157,16 +160,34 @@ class Harness {
     return { node, host, dir, env: {} };
   }
 
+  /** One throwaway CA per issuer (kind/name), as distinct as the real ones: a Vault ClusterIssuer and the stack's CA Issuer. */
+  readonly cas = new Map<string, Ca>();
+
+  ca(ref: { kind?: string; name: string }): Ca {
+    const key = `${ref.kind ?? 'Issuer'}/${ref.name}`;
+    let ca = this.cas.get(key);
+    if (!ca) this.cas.set(key, (ca = new Ca(join(this.s.work, 'ca', key.replace('/', '-')), key)));
+    return ca;
+  }
+
   issueCertificates(): void {
-    const ca = new Ca(join(this.s.work, 'ca'));
+    const issuers = new Set(this.tree.all('Issuer').map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`));
     let n = 0;
     for (const o of this.tree.all('Certificate')) {
       const spec = o.object.spec as CertificateSpec;
-      ca.issue(spec, join(this.secrets, o.region, spec.secretName));
+      if (!spec.issuerRef) throw new Error(`${o.file}: Certificate ${o.object.metadata.name} names no issuerRef`);
+      // cert-manager signs with a namespaced Issuer only Certificates of its own namespace.
+      if ((spec.issuerRef.kind ?? 'Issuer') === 'Issuer' && !issuers.has(`${o.object.metadata.namespace}/${spec.issuerRef.name}`)) {
+        throw new Error(`${o.file}: issuerRef Issuer ${spec.issuerRef.name} is not an Issuer of namespace ${o.object.metadata.namespace} in the tree`);
+      }
+      this.ca(spec.issuerRef).issue(spec, join(this.secrets, o.region, spec.secretName));
       n++;
     }
     if (n === 0) throw new Error(`no Certificate resources under ${this.s.clusters}`);
-    log(`pki: throwaway CA issued ${n} certificates as the Certificate resources describe them`);
+    // The break-glass admin certificate an operator requests by hand for maintenance (npm run plan).
+    const admin = adminCertificate(this.fleet).spec as unknown as CertificateSpec;
+    this.ca(admin.issuerRef!).issue(admin, join(this.secrets, this.fleet.topic.managementRegion, admin.secretName));
+    log(`pki: ${this.cas.size} throwaway CAs (${[...this.cas.keys()].join(', ')}) issued ${n} certificates as the Certificate resources describe them, plus the break-glass admin`);
   }
 
   prepareKafkaHome(): void {
@@ -176,7 +197,7 @@ class Harness {
     symlinkSync(this.s.kafkaLib, join(this.kafkaHome, 'libs'));
   }
 
-  private startNode(r: NodeRun, data: Record<string, string>, secret: string, heap: string): void {
+  private startNode(r: NodeRun, data: Record<string, string>, secret: string, heap: string, extraEnv: NodeJS.ProcessEnv = {}): void {
     const configDir = join(r.dir, 'config');
     mkdirSync(configDir, { recursive: true });
     for (const [key, value] of Object.entries(data)) writeFileSync(join(configDir, key), value, { mode: key.endsWith('.sh') ? 0o755 : 0o644 });
@@ -191,6 +212,7 @@ class Harness {
       RUN_DIR: join(r.dir, 'run'),
       LOG_DIR: join(r.dir, 'logs'),
       KAFKA_HEAP_OPTS: heap,
+      ...extraEnv,
     };
     Object.assign(r.env, env);
     const logFile = join(this.s.work, 'logs', `${r.node.region.name}-${r.node.pod}.log`);
@@ -220,10 +242,13 @@ class Harness {
   }
 
   async startBrokers(): Promise<void> {
-    for (const r of this.brokers) this.startNode(r, configMapWith(this.tree, r.node.region.name, 'server.properties'), TLS.kafka.secret, this.s.brokerHeap);
+    for (const r of this.brokers) {
+      const clientTls = { CLIENT_TLS_DIR: this.secretDir(r.node.region.name, TLS.kafkaClients.secret) };
+      this.startNode(r, configMapWith(this.tree, r.node.region.name, 'server.properties'), TLS.kafka.secret, this.s.brokerHeap, clientTls);
+    }
     const mgmt = this.fleet.topic.managementRegion;
-    const region = this.fleet.regions.find((x) => x.name === mgmt)!;
-    this.tools = new KafkaTools(this.net, this.clients.get(mgmt)!, this.kafkaHome, bootstrapServers(this.fleet, region), this.secretDir(mgmt, TLS.admin.secret), this.s.work);
+    // The harness's own checks run as the break-glass admin on the internal listener.
+    this.tools = this.toolsAs({ name: TLS.admin.commonName, tlsDir: this.secretDir(mgmt, TLS.admin.secret) }, 'stack');
     const found = await waitFor(`all ${this.brokers.length} brokers to answer over mTLS`, this.s.startTimeoutS * 1000, 3000, async () => {
       this.assertAlive([...this.zookeepers, ...this.brokers]);
       const b = await this.tools.brokers();
@@ -263,8 +288,9 @@ class Harness {
       seen.add(u.object.metadata.name);
       const spec = u.object.spec as { authentication?: { type?: string }; authorization?: { type?: string; acls?: { resource: { type: string; name?: string; patternType?: string }; operations?: string[]; operation?: string; host?: string }[] } };
       if (spec.authorization?.type !== 'simple') continue;
-      // Strimzi's User Operator names a tls / tls-external user `User:CN=<KafkaUser name>`.
-      const principal = `User:CN=${u.object.metadata.name}`;
+      // Strimzi's User Operator names a tls / tls-external user `User:CN=<KafkaUser name>` and a
+      // user without authentication (a stack identity here) `User:<KafkaUser name>`.
+      const principal = spec.authentication?.type ? `User:CN=${u.object.metadata.name}` : `User:${u.object.metadata.name}`;
       for (const acl of spec.authorization.acls ?? []) {
         await this.tools.addAcl(principal, acl.operations ?? (acl.operation ? [acl.operation] : []), acl.resource, acl.host ?? '*');
         count++;
@@ -274,6 +300,32 @@ class Harness {
       throw new Error(`the synthesized tree has no KafkaUser for ${TLS.producer.commonName} and ${TLS.consumer.commonName} (found: ${[...seen].join(', ') || 'none'})`);
     }
     log(`acls: ${count} ACL entries from ${seen.size} KafkaUser resources (${[...seen].join(', ')})`);
+  }
+
+  /** The trust-model checks (trust.ts): attacker certificates refused, stack identities working. */
+  async trust(): Promise<void> {
+    const f = this.fleet;
+    const logsOf = (nodes: readonly NodeRun[]) => nodes.map((n) => n.service?.logFile).filter((x): x is string => !!x);
+    await trustChecks({
+      fleet: f,
+      work: this.s.work,
+      clientIp: this.clients.get(f.topic.managementRegion)!.ip,
+      applicationCa: this.ca(f.pki.issuer),
+      stackCa: this.ca({ kind: 'Issuer', name: f.pki.internal.issuerName }),
+      secretDir: (region, secret) => this.secretDir(region, secret),
+      toolsAs: (identity, trust) => this.toolsAs(identity, trust),
+      brokerLogs: () => logsOf(this.brokers),
+      zookeeperLogs: () => logsOf(this.zookeepers),
+      check: (what, ok, detail) => this.check(what, ok, detail),
+      log,
+    });
+  }
+
+  /** Kafka's tools in the management region's client namespace as `identity`, on the listener of `trust`. */
+  toolsAs(identity: ToolsIdentity, trust: TrustDomain): KafkaTools {
+    const mgmt = this.fleet.topic.managementRegion;
+    const region = this.fleet.regions.find((x) => x.name === mgmt)!;
+    return new KafkaTools(this.net, this.clients.get(mgmt)!, this.kafkaHome, bootstrapServers(this.fleet, region, trust), identity, this.s.work);
   }
 
   async describe(): Promise<PartitionState[]> {
@@ -546,6 +598,7 @@ async function main(): Promise<number> {
     await h.startZookeeper();
     await h.startBrokers();
     await h.topicAndAcls();
+    await h.trust();
     await h.loadWithRegionCut();
     h.report.wallS = round((Date.now() - started) / 1000);
     return printReport(h) ? 0 : 1;

@@ -2,14 +2,17 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from './proc';
 
-// Plays cert-manager for the harness: one throwaway CA, and for each Certificate resource of the
-// synthesized tree the files cert-manager would put in its Secret (tls.crt, tls.key, ca.crt, and
-// the additional output formats the resource asks for), honouring the key algorithm, size and
-// encoding, the subject, the SANs and the usages exactly as written. A defect in a Certificate
+// Plays cert-manager for the harness: one throwaway CA per issuer the tree references (the stack's
+// internal Issuer, the application-facing issuer), and for each Certificate resource of the
+// synthesized tree, signed by the CA of its issuerRef, the files cert-manager would put in its
+// Secret (tls.crt, tls.key, ca.crt, and the additional output formats the resource asks for),
+// honouring the key algorithm, size and encoding, the subject, the SANs and the usages exactly as
+// written. A defect in a Certificate
 // (missing SAN, PKCS#1 key, no combined PEM) therefore shows up as a real TLS failure.
 
 export interface CertificateSpec {
   secretName: string;
+  issuerRef?: { group?: string; kind?: string; name: string };
   commonName?: string;
   dnsNames?: string[];
   ipAddresses?: string[];
@@ -49,11 +52,11 @@ export class Ca {
   readonly crt: string;
   private readonly key: string;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, readonly label = 'throwaway CA') {
     mkdirSync(dir, { recursive: true });
     this.crt = join(dir, 'ca.crt');
     this.key = join(dir, 'ca.key');
-    sh(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', this.key, '-out', this.crt, '-days', '2', '-subj', '/O=stretched-kafka e2e/CN=stretched-kafka e2e throwaway CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    sh(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', this.key, '-out', this.crt, '-days', '2', '-subj', `/O=stretched-kafka e2e/CN=stretched-kafka e2e ${label.replace(/[/\\]/g, ' ')}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   }
 
   /** Issues `spec` into `secretDir` the way cert-manager fills the Secret. */

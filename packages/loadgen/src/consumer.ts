@@ -13,6 +13,36 @@ export interface ConsumeResult {
   readonly stoppedBy?: StopCause;
 }
 
+/**
+ * Errors of the group coordinator while `__consumer_offsets` is being created, loaded or moved
+ * (a first consumer group, a broker restart, a region cut): kafkajs retries them within one join,
+ * but an OffsetFetch answered by a coordinator that just lost the group crashes the consumer.
+ */
+const COORDINATOR_ERRORS = new Set(['GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_PROGRESS']);
+
+/** Restarts at most this many times for coordinator errors; anything else ends the run. */
+export const MAX_COORDINATOR_RESTARTS = 5;
+
+function originalCause(e: unknown): unknown {
+  let cause = e;
+  while (cause && typeof cause === 'object' && 'cause' in cause && (cause as { cause?: unknown }).cause) cause = (cause as { cause: unknown }).cause;
+  return cause;
+}
+
+/**
+ * kafkajs `retry.restartOnFailure`: restart (rejoin the group from its committed offsets) after
+ * a coordinator error, a bounded number of times; every other crash stays fatal.
+ */
+export function coordinatorRestarts(maxRestarts = MAX_COORDINATOR_RESTARTS): (e: unknown) => Promise<boolean> {
+  let restarts = 0;
+  return async (e) => {
+    const type = (originalCause(e) as { type?: unknown } | undefined)?.type;
+    if (typeof type !== 'string' || !COORDINATOR_ERRORS.has(type) || restarts >= maxRestarts) return false;
+    restarts++;
+    return true;
+  };
+}
+
 /** Merges the acknowledged ranges of producer summary files (`produce --verify --summary-file`). */
 export function loadExpectFiles(paths: readonly string[], read: (p: string) => string = (p) => readFileSync(p, 'utf8')): StreamSets {
   const sets = new StreamSets();
@@ -88,7 +118,7 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
     // this consumer at the in-region replica.
     rackId: cfg.rack ?? '',
     allowAutoTopicCreation: false,
-    retry: { ...retryOptions(cfg.maxRetries), restartOnFailure: async () => false },
+    retry: { ...retryOptions(cfg.maxRetries), restartOnFailure: coordinatorRestarts() },
   });
   // Wakes the wait below at once on a crash or when --records is reached.
   let wake: () => void = () => undefined;

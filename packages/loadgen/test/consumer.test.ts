@@ -1,6 +1,6 @@
 import { KafkaJSGroupCoordinatorNotFound, KafkaJSProtocolError, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import type { ConsumeConfig } from '../src/args';
-import { loadExpectFiles, runConsume, shouldStopConsuming } from '../src/consumer';
+import { coordinatorRestarts, loadExpectFiles, runConsume, shouldStopConsuming } from '../src/consumer';
 import { FatalError } from '../src/errors';
 import { RunStats } from '../src/stats';
 import { consumeSummary } from '../src/summary';
@@ -210,5 +210,31 @@ describe('runConsume', () => {
     const error = await runConsume(consumeConfig({}), kafka, new RunStats(), new AbortController().signal, quiet).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FatalError);
     expect((error as FatalError).message).toMatch(/^not authorized for consumer group g \(GROUP_AUTHORIZATION_FAILED/);
+  });
+});
+
+describe('coordinatorRestarts', () => {
+  const protocolError = (code: number) => {
+    const { createErrorFromCode } = jest.requireActual('kafkajs/src/protocol/error');
+    return createErrorFromCode(code);
+  };
+
+  test('restarts on coordinator errors (also as the cause of a retry give-up), a bounded number of times', async () => {
+    const restart = coordinatorRestarts(2);
+    const notCoordinator = protocolError(16);
+    expect(notCoordinator.type).toBe('NOT_COORDINATOR_FOR_GROUP');
+    expect(await restart(notCoordinator)).toBe(true);
+    const wrapped = Object.assign(new Error('retries exceeded'), { name: 'KafkaJSNumberOfRetriesExceeded', cause: protocolError(15) });
+    expect(await restart(wrapped)).toBe(true);
+    // A third coordinator error (GROUP_LOAD_IN_PROGRESS) after the two allowed restarts ends the run.
+    expect(protocolError(14).type).toBe('GROUP_LOAD_IN_PROGRESS');
+    expect(await restart(protocolError(14))).toBe(false);
+  });
+
+  test('every other crash stays fatal', async () => {
+    const restart = coordinatorRestarts();
+    for (const code of [3, 29, 7]) expect(await restart(protocolError(code))).toBe(false);
+    expect(await restart(new Error('boom'))).toBe(false);
+    expect(await restart(undefined)).toBe(false);
   });
 });
