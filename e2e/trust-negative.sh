@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Negative proof of the trust checks (npm run test:e2e:trust-negative, also run by .ci/run): the
+# generated CI tree with ONE line weakened, the client listener's principal mapping reduced to the
+# bare common name, as a single shared trust domain would map it. A forged CN=kafka-admin from the
+# application CA is then the super user kafka-admin, and the harness must say so: this script
+# passes only when the trust stage FAILS on exactly that check. Needs what e2e/run.sh needs (root,
+# Java 17+, Maven, iproute2, openssl) and the Kafka jars that run.sh fetched (it fetches them too).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "$(id -u)" != 0 ]]; then echo "trust-negative: must run as root (network namespaces)" >&2; exit 2; fi
+work="${E2E_WORK_DIR:-.e2e}/trust-negative-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+fleet=e2e/fleet.ci.yaml
+
+node scripts/build.mjs synth loadgen
+npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/e2e.js
+node dist/synth.js --fleet "$fleet" --out "$work/clusters" >/dev/null
+kafka_version=$(node dist/e2e.js kafka-version --fleet "$fleet")
+timeout 600 mvn -q -B -f pom.xml -Dkafka.version="$kafka_version" dependency:copy-dependencies
+
+key='listener.name.clients.ssl.principal.mapping.rules'
+weakened=0
+for f in "$work"/clusters/*/kafka/ConfigMap-kafka-config.yaml; do
+  grep -q "$key=" "$f" || { echo "trust-negative: $f has no $key line: the generator changed, update this script" >&2; exit 1; }
+  sed -i "s#$key=.*#$key=RULE:^CN=([^,]+).*\$/\$1/#" "$f"
+  weakened=$((weakened + 1))
+done
+echo "trust-negative: weakened $key in $weakened region(s) of $work/clusters"
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() { node dist/e2e.js cleanup || true; }
+trap cleanup EXIT
+set +e
+E2E_MODE=ci E2E_STAGES=trust timeout --signal=TERM --kill-after=30 600 node dist/e2e.js run \
+  --fleet "$fleet" --clusters "$work/clusters" --work "$work" --kafka-lib "e2e/.kafka/$kafka_version/lib" \
+  --kafka-home e2e/kafka-home --loadgen packages/loadgen/dist/cli.js | tee "$work/run.log"
+code=${PIPESTATUS[0]}
+set -e
+
+expected='FAIL application-CA certificate with CN=kafka-admin is denied topic creation on the client listener'
+if (( code != 0 )) && grep -qF "$expected" "$work/run.log"; then
+  echo "trust-negative: PASS the harness caught the weakened mapping (exit $code): $expected"
+  exit 0
+fi
+echo "trust-negative: FAIL the harness did not catch the weakened mapping (exit $code); log $work/run.log" >&2
+exit 1
