@@ -165,10 +165,19 @@ describe('fleetCommand', () => {
     const res = run("new f.FleetError('namespace', 'x', 'bad')");
     expect([res.status, res.stderr]).toEqual([2, 'fleet: namespace = "x": bad\n']);
   });
-  test('anything else is a bug and keeps its stack trace', () => {
-    const res = run("new TypeError('boom')");
-    expect(res.status).not.toBe(0);
-    expect(res.stderr).toMatch(/TypeError: boom\n\s+at /);
+  test('anything else is a bug: one line saying so, exit 70, no stack trace unless asked for', () => {
+    const res = run("new TypeError('boom\\nsecond line')");
+    expect([res.status, res.stdout]).toEqual([70, '']);
+    expect(res.stderr).toBe('synth: internal error, a bug (please report it with the fleet file; STRETCHED_KAFKA_DEBUG=1 shows the stack trace): TypeError: boom\n');
+    const debug = spawnSync(process.execPath, ['-r', 'sucrase/register', '-e', `const f = require(${JSON.stringify(join(__dirname, '../src'))}); process.exitCode = f.fleetCommand('synth', 'usage: synth', {}, () => { throw new TypeError('boom'); });`], {
+      encoding: 'utf8',
+      env: { ...process.env, STRETCHED_KAFKA_DEBUG: '1' },
+    });
+    expect(debug.stderr).toMatch(/TypeError: boom\n\s+at /);
+  });
+  test('a message is printed on one line whatever it holds', () => {
+    const res = run("new f.FleetError('topic.name', 'x', 'bad', 'evil\\nname\\u001b[31m.yaml')");
+    expect([res.status, res.stderr]).toEqual([2, 'evil\\x0aname\\x1b[31m.yaml: topic.name = "x": bad\n']);
   });
 });
 

@@ -1,4 +1,8 @@
-import { DEFAULT_FLEET, Fleet, FleetError, mergeOverride, parseOverride, validateFleet } from '../src';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_FLEET, Fleet, FleetError, MAX_FLEET_FILE_BYTES, loadFleet, mergeOverride, parseOverride, validateFleet } from '../src';
 
 // Issue 8: every fleet value that reaches a generated object is checked, and no input file crashes the loader.
 
@@ -150,5 +154,68 @@ describe('accepted', () => {
   });
   test('the default network opt-in is off', () => {
     expect(DEFAULT_FLEET.network.allowPublicPodCidrs).toBe(false);
+  });
+});
+
+describe('loading never crashes: one line, bounded time and memory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-load-'));
+  const file = (name: string, content: string | Buffer) => {
+    const p = join(dir, name);
+    writeFileSync(p, content);
+    return p;
+  };
+  const loadError = (path: string): string => {
+    try {
+      loadFleet(path);
+    } catch (e) {
+      if (e instanceof FleetError) return e.message;
+      throw e;
+    }
+    throw new Error('expected a FleetError');
+  };
+
+  test('an alias bomb stops at the value bound within a second', () => {
+    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`);
+    const bomb = file('bomb.yaml', ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]', ...levels, 'regions: *l9', ''].join('\n'));
+    const started = Date.now();
+    expect(loadError(bomb)).toMatch(/bomb\.yaml: \(file\) = .*: must hold at most 20000 values once YAML aliases are expanded \(is it an alias bomb\?\)$/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+  test('an alias that contains itself', () => {
+    expect(loadError(file('cycle.yaml', 'kafka: &k\n  storage: *k\n'))).toMatch(/kafka\.storage = "\(alias\)": is a YAML alias that contains itself$/);
+  });
+  test('benign aliases are expanded', () => {
+    const f = loadFleet(file('alias.yaml', 'kafka:\n  storage: &s {size: 500Gi, storageClass: premium}\nzookeeper:\n  storage: *s\n'));
+    expect(f.zookeeper.storage).toEqual({ size: '500Gi', storageClass: 'premium' });
+  });
+  test('nesting too deep for the YAML parser', () => {
+    expect(loadError(file('deep.yaml', `kafka: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`))).toMatch(/deep\.yaml: \(file\) = .*: must be valid YAML: it nests too deeply/);
+    expect(loadError(file('deep2.yaml', `kafka: ${'['.repeat(40)}${']'.repeat(40)}\n`))).toMatch(/nests deeper than 32 levels/);
+  });
+  test('a folder, a device, a pipe', () => {
+    const folder = join(dir, 'folder.yaml');
+    mkdirSync(folder);
+    expect(loadError(folder)).toMatch(/folder\.yaml: --fleet = .*: is not a regular file \(a folder, device or pipe\)/);
+    expect(loadError('/dev/zero')).toBe('/dev/zero: --fleet = "/dev/zero": is not a regular file (a folder, device or pipe); give a fleet YAML file');
+    const fifo = join(dir, 'fifo.yaml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(loadError(fifo)).toMatch(/is not a regular file/);
+  });
+  test('a file above 1 MiB is refused before it is read', () => {
+    expect(loadError(file('big.yaml', `# ${'x'.repeat(MAX_FLEET_FILE_BYTES)}\n`))).toMatch(/big\.yaml: --fleet = .*: is 1048579 bytes; a fleet file may have at most 1048576 \(1 MiB\)$/);
+  });
+  test('binary, UTF-16 and NUL bytes', () => {
+    expect(loadError(file('bin.yaml', Buffer.from([0xc3, 0x28, 0xff, 0xfe])))).toMatch(/must be UTF-8 text/);
+    expect(loadError(file('utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kafka: {}\n', 'utf16le')])))).toMatch(/must be UTF-8 text/);
+    expect(loadError(file('nul.yaml', 'kafka: {heapMb: 4096}\0\n'))).toMatch(/holds NUL bytes/);
+  });
+  test('keys that name an object prototype', () => {
+    expect(loadError(file('proto.yaml', 'kafka:\n  __proto__: {replicationFactr: 3}\n'))).toMatch(/kafka\.__proto__ = "\(mapping\)": unknown key/);
+    expect(loadError(file('ctor.yaml', 'constructor: {x: 1}\n'))).toMatch(/constructor = "\(mapping\)": unknown key/);
+  });
+  test('a byte order mark and CRLF line ends still work; an empty file means the defaults', () => {
+    expect(loadFleet(file('bom.yaml', '\ufeffkafka:\r\n  heapMb: 4096\r\nload:\r\n  run: 7\r\n')).load.run).toBe(7);
+    expect(loadFleet(file('empty.yaml', ''))).toEqual(validateFleet(DEFAULT_FLEET));
+    expect(loadFleet(file('comments.yaml', '# nothing\n'))).toEqual(validateFleet(DEFAULT_FLEET));
   });
 });
