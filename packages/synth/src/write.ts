@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmdirSync, rmSync, statSync, Stats, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { CommandError } from '@stretched-kafka/fleet';
 import { HEADER } from './render';
@@ -17,14 +17,23 @@ function walk(dir: string): string[] {
   });
 }
 
+/** Whether a file starts with the generator's header; reads only that many bytes (a hand-added file may be huge). */
+function hasHeader(path: string): boolean {
+  const head = Buffer.from(`${HEADER}\n`);
+  const buf = Buffer.alloc(head.length);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, buf, 0, buf.length, 0) === buf.length && buf.equals(head);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Files below `root` that the generator wrote (they start with its header). Others are never touched. */
 export function ownedFiles(root: string): string[] {
   return walk(root)
     .filter((p) => p.endsWith('.yaml'))
-    .filter((p) => {
-      const text = readFileSync(p, 'utf8');
-      return text.startsWith(`${HEADER}\n`);
-    })
+    .filter(hasHeader)
     .map((p) => relative(root, p).split(sep).join('/'))
     .sort();
 }
@@ -49,7 +58,45 @@ export function plan(root: string, files: ReadonlyMap<string, string>): Plan {
   }
 }
 
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    // ENOTDIR: a file where a folder must go, which the write reports with its own reason.
+    if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw e;
+  }
+}
+
+const LINK = 'is a symbolic link; synth never writes through a link (it could lead out of the output tree): replace it with a real folder or file, or remove it';
+
+/**
+ * Refuses a tree whose output root, or any existing folder or file on the way to a path it must
+ * write, is a symbolic link (or a device, socket or pipe where a file goes). Links above the root
+ * (say /tmp on macOS) are the user's choice of location and are not looked at.
+ */
+function checkNoLinks(root: string, files: ReadonlyMap<string, string>): void {
+  if (lstatOrUndefined(root)?.isSymbolicLink()) throw new WriteError(root, LINK);
+  const seen = new Map<string, Stats | undefined>();
+  for (const path of files.keys()) {
+    const parts = path.split('/');
+    let abs = root;
+    for (const [i, part] of parts.entries()) {
+      abs = join(abs, part);
+      if (!seen.has(abs)) seen.set(abs, lstatOrUndefined(abs));
+      const st = seen.get(abs);
+      if (st === undefined) break;
+      if (st.isSymbolicLink()) throw new WriteError(abs, LINK);
+      const last = i === parts.length - 1;
+      // A file where a folder must go is reported with its own reason by the write itself.
+      if (!last && !st.isDirectory()) break;
+      if (last && !st.isFile() && !st.isDirectory()) throw new WriteError(abs, 'is a device, socket or pipe, not a file synth can replace; remove it');
+    }
+  }
+}
+
 function planUnchecked(root: string, files: ReadonlyMap<string, string>): Plan {
+  checkNoLinks(root, files);
   const owned = new Set(ownedFiles(root));
   const changed: string[] = [];
   const added: string[] = [];

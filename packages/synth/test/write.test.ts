@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -168,5 +168,134 @@ describe('synth command, bad fleet values: one line on stderr, exit 2, output un
     expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(res.stderr.trimEnd()).toMatch(expected);
     expect(tree(out)).toEqual(before);
+  });
+});
+
+/** Like tree(), but a link is recorded as its target and never followed. */
+function linkTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) out[relative(dir, p)] = `-> ${readlinkSync(p)}`;
+      else if (st.isDirectory()) {
+        out[`${relative(dir, p)}/`] = '';
+        walk(p);
+      } else out[relative(dir, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('links below the output root are never followed: one line, nothing written anywhere', () => {
+  const LINK = 'is a symbolic link; synth never writes through a link (it could lead out of the output tree): replace it with a real folder or file, or remove it; nothing was written';
+  const setup = () => {
+    const root = existingTree();
+    const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+    return { root, outside };
+  };
+
+  test('a layer folder that is a link to a folder outside', () => {
+    const { root, outside } = setup();
+    rmSync(join(root, 'r/k'), { recursive: true });
+    symlinkSync(outside, join(root, 'r/k'));
+    const before = linkTree(root);
+    expect(writeError(root, next()).message).toBe(`${join(root, 'r/k')}: ${LINK}`);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(linkTree(root)).toEqual(before);
+  });
+
+  test('a link where a generated file goes', () => {
+    const { root, outside } = setup();
+    writeFileSync(join(outside, 'secret'), 'keep\n');
+    rmSync(join(root, 'a.yaml'));
+    symlinkSync(join(outside, 'secret'), join(root, 'a.yaml'));
+    expect(writeError(root, next()).message).toBe(`${join(root, 'a.yaml')}: ${LINK}`);
+    expect(readFileSync(join(outside, 'secret'), 'utf8')).toBe('keep\n');
+  });
+
+  test('the output root itself is a link', () => {
+    const { root, outside } = setup();
+    const link = join(mkdtempSync(join(tmpdir(), 'linkroot-')), 'clusters');
+    cpSync(root, outside, { recursive: true });
+    symlinkSync(outside, link);
+    const before = linkTree(outside);
+    expect(writeError(link, next()).message).toBe(`${link}: ${LINK}`);
+    expect(linkTree(outside)).toEqual(before);
+  });
+
+  test('a pipe where a generated file goes is refused, not read (which would block)', () => {
+    const root = existingTree();
+    rmSync(join(root, 'r/k/two.yaml'));
+    expect(spawnSync('mkfifo', [join(root, 'r/k/two.yaml')]).status).toBe(0);
+    expect(writeError(root, next()).message).toBe(`${join(root, 'r/k/two.yaml')}: is a device, socket or pipe, not a file synth can replace; remove it; nothing was written`);
+  });
+
+  test('links elsewhere in the tree that synth does not write through are left alone', () => {
+    const { root, outside } = setup();
+    symlinkSync(outside, join(root, 'my-notes'));
+    expect(writeTree(root, next()).written).toContain('a.yaml');
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe('synth command, hostile files and trees: one line on stderr, no stack trace, output untouched', () => {
+  const work = mkdtempSync(join(tmpdir(), 'synth-hostile-'));
+  const bundle = join(work, 'synth.js');
+  const pristine = join(work, 'pristine');
+  const run = (args: string[], cwd = work) => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', cwd, timeout: 20_000 });
+
+  beforeAll(() => {
+    buildSync({ entryPoints: [join(__dirname, '../src/main.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], logLevel: 'error' });
+    expect(run(['--out', pristine]).status).toBe(0);
+  });
+
+  const expectOneLine = (res: ReturnType<typeof run>, status: number, expected: RegExp) => {
+    expect(res.status).toBe(status);
+    expect(res.stdout).toBe('');
+    expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+    expect(res.stderr.trimEnd()).toMatch(expected);
+  };
+
+  test('a symlinked layer folder pointing outside: exit 1, the outside folder stays empty, clusters/ untouched', () => {
+    const dir = mkdtempSync(join(work, 'layer-'));
+    const out = join(dir, 'clusters');
+    const outside = join(dir, 'outside');
+    cpSync(pristine, out, { recursive: true });
+    mkdirSync(outside);
+    rmSync(join(out, 'us-east4/kafka'), { recursive: true });
+    symlinkSync(outside, join(out, 'us-east4/kafka'));
+    // A fleet that changes the brokers' files, so that a writer following the link would write there.
+    writeFileSync(join(dir, 'fleet.yaml'), 'kafka:\n  heapMb: 4096\n');
+    const before = linkTree(out);
+    expectOneLine(run(['--fleet', 'fleet.yaml', '--out', 'clusters'], dir), 1, /^clusters\/us-east4\/kafka: is a symbolic link; synth never writes through a link/);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(linkTree(out)).toEqual(before);
+  });
+
+  const bomb = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`), 'regions: *l9', ''].join('\n');
+  const files: [string, () => string, RegExp][] = [
+    ['a folder as the fleet file', () => (mkdirSync(join(work, 'folder.yaml'), { recursive: true }), 'folder.yaml'), /^folder\.yaml: --fleet = "folder\.yaml": is not a regular file/],
+    ['a device as the fleet file', () => '/dev/zero', /^\/dev\/zero: --fleet = "\/dev\/zero": is not a regular file/],
+    ['an alias bomb', () => (writeFileSync(join(work, 'bomb.yaml'), bomb), 'bomb.yaml'), /^bomb\.yaml: \(file\) = "bomb\.yaml": must hold at most 20000 values once YAML aliases are expanded/],
+    ['a file above 1 MiB', () => (writeFileSync(join(work, 'big.yaml'), `#${' '.repeat(2 ** 20)}\n`), 'big.yaml'), /^big\.yaml: --fleet = "big\.yaml": is 1048578 bytes; a fleet file may have at most 1048576/],
+    ['nesting that overflows the YAML parser', () => (writeFileSync(join(work, 'deep.yaml'), `a: ${'['.repeat(100_000)}\n`), 'deep.yaml'), /^deep\.yaml: \(file\) = "deep\.yaml": must be valid YAML/],
+  ];
+  test.each(files)('%s: exit 2', (_name, make, expected) => {
+    const out = join(mkdtempSync(join(work, 'out-')), 'clusters');
+    cpSync(pristine, out, { recursive: true });
+    const before = linkTree(out);
+    const started = Date.now();
+    expectOneLine(run(['--fleet', make(), '--out', out]), 2, expected);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(linkTree(out)).toEqual(before);
+  });
+
+  test('a BOM and CRLF line ends synthesize', () => {
+    writeFileSync(join(work, 'crlf.yaml'), '\ufeffkafka:\r\n  heapMb: 4096\r\n');
+    expect(run(['--fleet', 'crlf.yaml', '--out', join(work, 'crlf-out')]).status).toBe(0);
   });
 });
