@@ -55,7 +55,7 @@ describe('synth command', () => {
   test('a region dropped from the fleet has its generated files deleted, unowned files kept', () => {
     const fleet = join(work, 'moved.yaml');
     // us-west4 is replaced by eu-west1: at least replicationFactor regions remain.
-    writeFileSync(fleet, 'regions:\n' + ['us-east4', 'us-central1', 'eu-west1'].map((r, i) => `  - {name: ${r}, clusterId: c${i}, idBlock: ${i}, podCidr: 10.${i}.0.0/16, serviceCidr: 172.${16 + i}.0.0/16, zookeeperReplicas: 1, kafkaReplicas: 1, producers: 1, consumers: 1, kubeApiServer: "https://c${i}:6443"}`).join('\n') + '\nkafka: {defaultPartitions: 3}\ntopic: {partitions: 6}\n');
+    writeFileSync(fleet, 'regions:\n' + ['us-east4', 'us-central1', 'eu-west1'].map((r, i) => `  - {name: ${r}, clusterId: c${i}, idBlock: ${i}, podCidr: 10.${i}.0.0/16, serviceCidr: 172.${16 + i}.0.0/16, zookeeperReplicas: 1, kafkaReplicas: 1, producers: 1, consumers: 1, kubeApiServer: "https://c${i}:6443"}`).join('\n') + '\nkafka: {defaultPartitions: 3}\ntopic: {partitions: 6}\n# New Job templates under the old names would be refused (immutable): a new load run.\nload: {run: 2}\n');
     const res = synth(['--fleet', fleet, '--out', out]);
     // The API servers are real here; the rest of the built-in placeholders are still named.
     expect(res.stderr).toBe('synth: note: still placeholders (set them in fleet.yaml before syncing): submariner.brokerApiServer, gitops.repoUrl, load.image, akhq.domain\n');
@@ -82,6 +82,24 @@ describe('synth command', () => {
     expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(expected);
     expect(snapshotDir(out)).toEqual(before);
+  });
+
+  test('a change the API server refuses in place stops synth with one line and writes nothing; --allow-recreate writes it', () => {
+    const dir = join(work, 'immutable');
+    expect(synth(['--out', dir]).status).toBe(0);
+    const before = snapshotDir(dir);
+    const fleet = join(work, 'storage.yaml');
+    writeFileSync(fleet, 'kafka:\n  storage:\n    size: 500Gi\n');
+    const refused = synth(['--fleet', fleet, '--out', dir]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('StatefulSet kafka/kafka in us-central1/kafka/StatefulSet-kafka.yaml: spec.volumeClaimTemplates cannot change in place');
+    expect(refused.stderr).toContain('delete statefulset kafka --cascade=orphan');
+    expect(snapshotDir(dir)).toEqual(before);
+    const allowed = synth(['--fleet', fleet, '--out', dir, '--allow-recreate']);
+    expect(allowed.status).toBe(0);
+    expect(allowed.stderr.match(/^synth: --allow-recreate: StatefulSet kafka\/kafka/gm)).toHaveLength(3);
+    expect(readFileSync(join(dir, 'us-east4', 'kafka', 'StatefulSet-kafka.yaml'), 'utf8')).toContain('storage: 500Gi');
   });
 
   test('an explicit --fleet file that does not exist is an error, not the defaults', () => {

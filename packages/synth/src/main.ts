@@ -1,10 +1,27 @@
+import { lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CommandArgs, fleetCommand, loadFleet, placeholderFields } from '@stretched-kafka/fleet';
+import { immutableChanges, immutableMessage } from './immutable';
 import { render } from './render';
 import { formatDiff, staleMessage } from './review';
 import { plan, writeTree } from './write';
 
-const USAGE = 'usage: synth [--fleet fleet.yaml] [--out clusters] [--diff | --check]';
+const USAGE = 'usage: synth [--fleet fleet.yaml] [--out clusters] [--diff | --check] [--allow-recreate]';
+
+/** The files of the tree on disk at the paths the render writes (those that exist and are regular files). */
+function existingFiles(out: string, paths: Iterable<string>): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const p of paths) {
+    const full = join(out, p);
+    try {
+      if (lstatSync(full).isFile()) found.set(p, readFileSync(full, 'utf8'));
+    } catch {
+      // Not there yet: a new object, nothing to compare.
+    }
+  }
+  return found;
+}
 
 function synth(args: CommandArgs, started: number): number {
   const fleet = loadFleet(args.fleet);
@@ -25,6 +42,14 @@ function synth(args: CommandArgs, started: number): number {
     console.log(`check: ${out}/ matches a fresh synth (${files.size} files)`);
     return 0;
   }
+  // What is on disk is what GitOps applied (the committed tree): a change the API server cannot
+  // make in place stops synth here, before anything is written.
+  const changes = immutableChanges(existingFiles(out, files.keys()), files);
+  if (changes.length > 0 && !args['allow-recreate']) {
+    console.error(immutableMessage(changes));
+    return 2;
+  }
+  for (const c of changes) console.error(`synth: --allow-recreate: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} (${c.file}): ${c.fields.join(', ')}; before its sync: ${c.procedure}`);
   const result = writeTree(out, files);
   const ms = Math.round(performance.now() - started);
   const placeholders = placeholderFields(fleet);
@@ -41,7 +66,7 @@ const started = performance.now();
 process.exitCode = fleetCommand(
   'synth',
   USAGE,
-  { out: { type: 'string', default: process.env.CDK8S_OUTDIR ?? 'clusters' }, diff: { type: 'boolean' }, check: { type: 'boolean' } },
+  { out: { type: 'string', default: process.env.CDK8S_OUTDIR ?? 'clusters' }, diff: { type: 'boolean' }, check: { type: 'boolean' }, 'allow-recreate': { type: 'boolean' } },
   (args) => synth(args, started),
   (args) => {
     if (args.diff && args.check) throw new Error('--diff and --check do not go together');
