@@ -1,7 +1,8 @@
 import { Fleet, placeholderFields, SUBMARINER } from '@stretched-kafka/fleet';
-import { fluxBootstrapCommand, isBranch } from '@stretched-kafka/gitops';
-import { cableDriverNeedsPsk, joinSecretCommand } from '@stretched-kafka/submariner';
+import { isBranch } from '@stretched-kafka/gitops';
+import { cableDriverNeedsPsk } from '@stretched-kafka/submariner';
 import { bufferPlan, sysctlLines, tunedProfile } from './buffers';
+import { fluxBootstrapShellCommand, joinSecretShellCommand } from './commands';
 import { costPlan, costPerMessageUsd, FIELD_REPORT, fieldReportComparison } from './cost';
 import { inventory } from './inventory';
 import { everyRegionLoss } from './loss';
@@ -83,7 +84,7 @@ function firstSync(fleet: Fleet, line: (s?: string) => void): void {
   );
   line();
   line('```sh');
-  for (const r of fleet.regions) line(joinSecretCommand(fleet, r));
+  for (const r of fleet.regions) line(joinSecretShellCommand(fleet, r));
   line('```');
   line();
   line('- [ ] Node tuning for the socket buffers (below).');
@@ -91,7 +92,7 @@ function firstSync(fleet: Fleet, line: (s?: string) => void): void {
     line('- [ ] With Flux, bootstrap each cluster on its folder (add your credential flags; the layers reuse what bootstrap stores):');
     line();
     line('```sh');
-    for (const r of fleet.regions) line(`flux --context ${r.name} ${fluxBootstrapCommand(fleet, r).replace(/^flux /, '')}`);
+    for (const r of fleet.regions) line(fluxBootstrapShellCommand(fleet, r));
     line('```');
     line();
   } else {

@@ -50,10 +50,10 @@ describe('renderPlan', () => {
     expect(section).not.toContain('submariner-ipsec-psk');
     const joins = section.match(/^kubectl --context us-east4 -n submariner-k8s-broker get secret cluster-(cluster\d)-token .* \| kubectl --context ([a-z0-9-]+) apply -f -$/gm);
     expect(joins).toHaveLength(3);
-    for (const r of DEFAULT_FLEET.regions) expect(section).toContain(`get secret cluster-${r.clusterId}-token -o go-template=`);
+    for (const r of DEFAULT_FLEET.regions) expect(section).toContain(`get secret cluster-${r.clusterId}-token -o 'go-template=`);
     expect(section).toContain('`stretched-kafka-us-east4`, `stretched-kafka-us-central1`, `stretched-kafka-us-west4`');
     expect(section).toContain('`platform: openshift`: pods leave user, group and fsGroup to the restricted-v2 SCC');
-    expect(section.match(/^flux --context (us-east4|us-central1|us-west4) bootstrap git --url=\S+ --branch=main --path=clusters\/flux\/\1$/gm)).toHaveLength(3);
+    expect(section.match(/^flux --context (us-east4|us-central1|us-west4) bootstrap git --url\\=\S+ --branch\\=main --path\\=clusters\/flux\/\1$/gm)).toHaveLength(3);
     const pinned = renderPlan(fleetWith({ platform: 'kubernetes', akhq: { exposure: 'ingress' }, gitops: { revision: 'v1.2.3' } }));
     expect(pinned).toContain('`platform: kubernetes`: pods pin uid 1001');
     expect(pinned).toContain('`gitops.revision` (v1.2.3) is not a branch');
