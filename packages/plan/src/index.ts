@@ -4,3 +4,4 @@ export * from './buffers';
 export * from './cost';
 export * from './inventory';
 export * from './report';
+export * from './changes';

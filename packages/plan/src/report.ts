@@ -107,7 +107,7 @@ function firstSync(fleet: Fleet, line: (s?: string) => void): void {
 }
 
 /** The Markdown plan for a pull request description; every figure comes from the fleet. */
-export function renderPlan(fleet: Fleet): string {
+export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
   const out: string[] = [];
   const line = (s = '') => out.push(s);
   const regions = fleet.regions.map((r) => r.name);
@@ -125,6 +125,14 @@ export function renderPlan(fleet: Fleet): string {
   line('Computed by `npm run plan` from the fleet definition (fleet.yaml over the built-in defaults).');
   line();
   firstSync(fleet, line);
+  if (changes) {
+    line('## This change (against the tree on disk)');
+    line();
+    line('What GitOps does not do for you between the committed `clusters/` and this fleet:');
+    line();
+    for (const c of changes) line(c);
+    line();
+  }
 
   line('## Nodes');
   line();
