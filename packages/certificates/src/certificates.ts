@@ -28,10 +28,12 @@ export function issuerRef(fleet: Fleet, trust: TrustDomain): { group: string; ki
 }
 
 /** The Certificate spec of one request (shared by the tree and the break-glass admin manifest). */
-export function certificateSpec(fleet: Fleet, req: CertificateRequest, secretLabels: Record<string, string>, duration = fleet.pki.duration, renewBefore = fleet.pki.renewBefore): CertificateSpec {
+export function certificateSpec(fleet: Fleet, req: CertificateRequest, secretLabels: Record<string, string>, lifetime?: { duration: string; renewBefore: string }): CertificateSpec {
+  // Reloader watches the Secrets of the tree's certificates; a break-glass Secret (own lifetime) is nobody's to roll.
+  const { duration, renewBefore } = lifetime ?? fleet.pki;
   return {
     secretName: req.secretName,
-    secretTemplate: { labels: { ...secretLabels, ...RELOADER_WATCH_LABEL } },
+    secretTemplate: { labels: lifetime ? { ...secretLabels } : { ...secretLabels, ...RELOADER_WATCH_LABEL } },
     commonName: req.commonName,
     subject: { organizations: [fleet.name] },
     ...(req.dnsNames.length > 0 ? { dnsNames: [...req.dnsNames] } : {}),
@@ -65,7 +67,7 @@ export function adminCertificate(fleet: Fleet): { apiVersion: string; kind: stri
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
     metadata: { name: req.secretName, namespace: fleet.namespace, labels: objectLabels },
-    spec: toJson_CertificateSpec(certificateSpec(fleet, req, objectLabels, ADMIN_CERTIFICATE.duration, ADMIN_CERTIFICATE.renewBefore))!,
+    spec: toJson_CertificateSpec(certificateSpec(fleet, req, objectLabels, ADMIN_CERTIFICATE))!,
   };
 }
 

@@ -1,5 +1,5 @@
 import { quote } from 'shell-quote';
-import { Fleet, GITOPS_FOLDERS, Region } from '@stretched-kafka/fleet';
+import { Fleet, GITOPS_FOLDERS, Region, TLS } from '@stretched-kafka/fleet';
 import { fluxBootstrapCommand, fluxGitUrl } from '@stretched-kafka/gitops';
 import { brokerClientTokenSecret, joinSecretTemplate } from '@stretched-kafka/submariner';
 
@@ -37,4 +37,23 @@ export function fluxBootstrapShellCommand(fleet: Fleet, region: Region): string 
     `--branch=${fleet.gitops.revision}`,
     `--path=${fleet.gitops.path}/${GITOPS_FOLDERS.flux}/${region.name}`,
   ]);
+}
+
+/** File name the break-glass admin Certificate is saved under before `kubectl apply -f`. */
+export const BREAK_GLASS_FILE = 'break-glass-admin.yaml';
+
+/**
+ * The break-glass admin's life cycle in the management region: request, wait until cert-manager
+ * issued it, and (after the task) delete the Certificate and its Secret, so no super-user
+ * credential stays behind.
+ */
+export function breakGlassShellCommands(fleet: Fleet): { request: string[]; retire: string[] } {
+  const ctx = ['kubectl', '--context', fleet.topic.managementRegion, '-n', fleet.namespace];
+  return {
+    request: [
+      shellCommand([...ctx, 'apply', '-f', BREAK_GLASS_FILE]),
+      shellCommand([...ctx, 'wait', `certificate/${TLS.admin.secret}`, '--for=condition=Ready', '--timeout=120s']),
+    ],
+    retire: [shellCommand([...ctx, 'delete', 'certificate', TLS.admin.secret]), shellCommand([...ctx, 'delete', 'secret', TLS.admin.secret])],
+  };
 }

@@ -1,8 +1,10 @@
-import { Fleet, placeholderFields, SUBMARINER } from '@stretched-kafka/fleet';
+import { bootstrapServers, Fleet, KAFKA, placeholderFields, SUBMARINER, TLS } from '@stretched-kafka/fleet';
 import { isBranch } from '@stretched-kafka/gitops';
 import { cableDriverNeedsPsk } from '@stretched-kafka/submariner';
 import { bufferPlan, sysctlLines, tunedProfile } from './buffers';
-import { fluxBootstrapShellCommand, joinSecretShellCommand } from './commands';
+import * as yaml from 'js-yaml';
+import { adminCertificate } from '@stretched-kafka/certificates';
+import { BREAK_GLASS_FILE, breakGlassShellCommands, fluxBootstrapShellCommand, joinSecretShellCommand } from './commands';
 import { costPlan, costPerMessageUsd, FIELD_REPORT, fieldReportComparison } from './cost';
 import { inventory } from './inventory';
 import { everyRegionLoss } from './loss';
@@ -208,6 +210,32 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
   for (const l of losses) line(`- **${l.region}** lost: ${l.verdict}.`);
   line();
 
+  line('## Break-glass admin');
+  line();
+  const glass = breakGlassShellCommands(fleet);
+  const mgmt = fleet.regions.find((r) => r.name === fleet.topic.managementRegion)!;
+  line(
+    `No admin certificate exists by default. For a task that needs a super user (reassignments, ACL repairs), save this as \`${BREAK_GLASS_FILE}\` ` +
+      `and request it in ${mgmt.name} (it lives 8 h, issued by the stack CA, principal \`User:${TLS.admin.commonName}\`):`,
+  );
+  line();
+  line('```yaml');
+  line(yaml.dump(adminCertificate(fleet), { lineWidth: -1, noRefs: true }).trimEnd());
+  line('```');
+  line();
+  line('```sh');
+  for (const c of glass.request) line(c);
+  line('```');
+  line();
+  line(
+    `Mount the Secret \`${TLS.admin.secret}\` in a pod of namespace \`${fleet.namespace}\` (the only namespace that can hold it) and use it on the internal listener ` +
+      `(\`${bootstrapServers(fleet, mgmt, 'stack')}\`); port ${KAFKA.clientPort} refuses it. Afterwards:`,
+  );
+  line();
+  line('```sh');
+  for (const c of glass.retire) line(c);
+  line('```');
+  line();
   line('## Voluntary disruptions: one region at a time');
   line();
   line(

@@ -3,7 +3,7 @@ import { parse, quote } from 'shell-quote';
 import { DEFAULT_FLEET, Fleet, mergeOverride } from '@stretched-kafka/fleet';
 import { fluxBootstrapCommand } from '@stretched-kafka/gitops';
 import { joinSecretCommand } from '@stretched-kafka/submariner';
-import { fluxBootstrapShellCommand, joinSecretShellCommand, shellCommand } from '../src/commands';
+import { breakGlassShellCommands, fluxBootstrapShellCommand, joinSecretShellCommand, shellCommand } from '../src/commands';
 import { renderPlan } from '../src/report';
 import { fleetWith } from './fleets';
 
@@ -62,7 +62,8 @@ describe('the plan prints its shell commands through shell-quote only', () => {
   ];
   test.each(plans)('%s: each line is one of the quoted builders, with the words of the packages that define the commands', (_name, fleet) => {
     const lines = shellLines(renderPlan(fleet));
-    const expected = [...fleet.regions.map((r) => joinSecretShellCommand(fleet, r)), ...fleet.regions.map((r) => fluxBootstrapShellCommand(fleet, r))];
+    const glass = breakGlassShellCommands(fleet);
+    const expected = [...fleet.regions.map((r) => joinSecretShellCommand(fleet, r)), ...fleet.regions.map((r) => fluxBootstrapShellCommand(fleet, r)), ...glass.request, ...glass.retire];
     expect(lines).toEqual(expected);
     for (const r of fleet.regions) {
       // Same words as the submariner and gitops packages' own command strings, read by a shell.

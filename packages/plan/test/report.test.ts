@@ -28,6 +28,16 @@ describe('renderPlan', () => {
     expect(section).toContain('245,000,000 bytes, not that much each');
   });
 
+  it('prints the break-glass admin Certificate (stack Issuer, 8 h) and quoted commands to request and retire it', () => {
+    const section = text.slice(text.indexOf('## Break-glass admin'), text.indexOf('## Voluntary disruptions'));
+    expect(section).toContain('kind: Issuer\n    name: stretched-kafka-internal');
+    expect(section).toContain('duration: 8h');
+    expect(section).toContain('kubectl --context us-east4 -n kafka apply -f break-glass-admin.yaml');
+    expect(section).toContain('kubectl --context us-east4 -n kafka delete certificate kafka-admin-tls');
+    expect(section).toContain('kubectl --context us-east4 -n kafka delete secret kafka-admin-tls');
+    expect(section).toContain(':9091');
+  });
+
   it('compares the cost with the field report and says where the fixed cost differs', () => {
     expect(text).toContain(
       '- Field report: ~$3.8/h fixed, ~$104/h variable, ~$110/h total; this plan: $3.66/h, $104.40/h, $108.06/h. ' +
