@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, STACK_CLIENT_LABEL, TLS, labels, parseLabelSelector, selectorLabels } from '@stretched-kafka/fleet';
 import { containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 import { AKHQ_CONFIG_DIR, AKHQ_MANAGEMENT_PORT, AKHQ_PORT, AKHQ_TLS_DIR, akhqConfigYaml, akhqHost } from './config';
+import type { Component } from '@stretched-kafka/core';
 
 export const AKHQ = 'akhq';
 /** Secret cert-manager's ingress-shim fills for the UI host (exposure: ingress). */
@@ -156,4 +157,4 @@ export const akhqComponent = {
       });
     }
   },
-};
+} satisfies Component;

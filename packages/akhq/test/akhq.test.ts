@@ -3,7 +3,7 @@ import { DEFAULT_FLEET, Fleet, KAFKA, STACK_CLIENT_LABEL, TLS, localServiceNames
 import { certificateRequests } from '@stretched-kafka/certificates';
 import { RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
 import { AKHQ_GROUP, akhqBootstrap, akhqComponent, akhqHost } from '../src';
-import { Obj, clone, expectHardened, synth } from '../../topics/test/helpers';
+import { Obj, clone, expectHardened, synth } from '../../../test/helpers';
 
 const build = (f: Fleet, region: string) => synth(akhqComponent.build, f, regionOf(f, region));
 const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);

@@ -13,6 +13,7 @@ import {
 } from '../../../imports/cert-manager-certificate-cert-manager.io';
 import { Issuer } from '../../../imports/cert-manager-issuer-cert-manager.io';
 import { CertificateRequest, adminCertificateRequest, certificateRequests, usagesOf } from './sans';
+import type { Component } from '@stretched-kafka/core';
 
 export interface CertificatesProps {
   readonly fleet: Fleet;
@@ -127,4 +128,4 @@ export const certificatesComponent = {
   build(chart: Chart, fleet: Fleet, region: Region): void {
     new Certificates(chart, 'certificates', { fleet, region });
   },
-};
+} satisfies Component;

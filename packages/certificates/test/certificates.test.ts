@@ -1,7 +1,7 @@
 import { DEFAULT_FLEET, Fleet, TLS, regionOf } from '@stretched-kafka/fleet';
 import { RELOADER_WATCH_LABEL } from '@stretched-kafka/platform';
 import { adminCertificate, certificateRequests, certificatesComponent } from '../src';
-import { Obj, clone, crdErrors, fourRegionFleet, synth } from '../../../test/fleets';
+import { Obj, clone, crdErrors, fourRegionFleet, synth } from '../../../test/helpers';
 
 const east = regionOf(DEFAULT_FLEET, 'us-east4');
 const build = (f: Fleet, regionName: string) => synth(certificatesComponent.build, f, regionOf(f, regionName));

@@ -1,6 +1,6 @@
 import { DEFAULT_FLEET, KAFKA, TLS, ZOOKEEPER, bootstrapServers, kafkaBrokers, regionOf, zookeeperConnect, zookeeperNodes } from '@stretched-kafka/fleet';
 import { USAGES, certificateRequests, kafkaDnsNames, zookeeperDnsNames } from '../src';
-import { clone, fourRegionFleet } from '../../../test/fleets';
+import { clone, fourRegionFleet } from '../../../test/helpers';
 
 const east = regionOf(DEFAULT_FLEET, 'us-east4');
 

@@ -6,3 +6,4 @@ export * from './load';
 export * from './naming';
 export * from './cli';
 export * from './placeholders';
+export * from './zookeeper-timing';

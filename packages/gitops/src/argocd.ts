@@ -3,7 +3,7 @@ import { Fleet } from '@stretched-kafka/fleet';
 import { Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../../../imports/argocd-application-argoproj.io';
 import { ApplicationSet } from '../../../imports/argocd-applicationset-argoproj.io';
 import { AppProject } from '../../../imports/argocd-appproject-argoproj.io';
-import type { Manifest, RegionLayer, RegionLayout, SeparateSync } from '../../synth/src/component';
+import type { Manifest, RegionLayer, RegionLayout, SeparateSync } from '@stretched-kafka/core';
 import { Addon, HelmAddon, commonFolder, postRendered, postRenderPatches } from './addons';
 
 /** Namespace of the Argo CD installation on the control cluster (where Applications live). */

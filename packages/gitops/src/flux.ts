@@ -4,7 +4,7 @@ import { GitRepository } from '../../../imports/flux-gitrepository-source.toolki
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../../../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { HelmRepository } from '../../../imports/flux-helmrepository-source.toolkit.fluxcd.io';
-import type { RegionLayout } from '../../synth/src/component';
+import type { RegionLayout } from '@stretched-kafka/core';
 import { Addon, GitAddon, HelmAddon, commonFolder, keepOnly, postRendered, postRenderPatches } from './addons';
 
 /** Namespace `flux bootstrap` installs the controllers into; sources and Kustomizations live there. */

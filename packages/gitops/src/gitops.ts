@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Fleet, GITOPS_FOLDERS } from '@stretched-kafka/fleet';
-import type { GlobalFolder, RegionLayout } from '../../synth/src/component';
+import type { Component, GlobalFolder, RegionLayout } from '@stretched-kafka/core';
 import { HelmAddon, addons, postRendered } from './addons';
 import { ARGOCD_WAVES, buildArgoCd, inflationFolder, inflationKustomization } from './argocd';
 import { buildFlux } from './flux';
@@ -33,4 +33,4 @@ export const gitopsComponent = {
       })),
     ];
   },
-};
+} satisfies Component;

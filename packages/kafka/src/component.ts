@@ -5,6 +5,7 @@ import { KafkaConfig } from './kafka-config';
 import { KafkaServices } from './kafka-services';
 import { KafkaStatefulSet } from './kafka-statefulset';
 import { KafkaNetworkPolicy } from './kafka-network-policy';
+import type { Component } from '@stretched-kafka/core';
 
 /** This region's brokers of the stretched cluster. */
 export const kafkaComponent = {
@@ -18,4 +19,4 @@ export const kafkaComponent = {
     new OneAtATimeDisruptionBudget(chart, 'pdb', { ...props, component: KAFKA.name });
     new KafkaNetworkPolicy(chart, 'network-policy', props);
   },
-};
+} satisfies Component;

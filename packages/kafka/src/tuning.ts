@@ -1,5 +1,4 @@
-import { Fleet, socketBufferBytes } from '@stretched-kafka/fleet';
-import { zookeeperTiming } from '@stretched-kafka/zookeeper';
+import { Fleet, socketBufferBytes, zookeeperTiming } from '@stretched-kafka/fleet';
 
 /** Broker settings that follow from the distance between regions. */
 export interface KafkaTuning {

@@ -4,14 +4,14 @@ import { spawn } from 'node:child_process';
 import { KAFKA, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, STACK_CLIENT_LABEL, TLS, TLS_MOUNT, kafkaBrokers, zookeeperConnect } from '@stretched-kafka/fleet';
 import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaComponent, kafkaConfigData, kafkaTuning, superUsers } from '@stretched-kafka/kafka';
-import { bash, defaultFleet, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from '../../zookeeper/test/helpers';
+import { bash, clone, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from '../../../test/helpers';
 
 const build = kafkaComponent.build.bind(kafkaComponent);
 const FAKE_START = { 'kafka-server-start.sh': 'echo "kafka-server-start.sh $*"' };
 
 describe('kafkaTuning', () => {
   it('derives buffers and timeouts for the reference 3.5 GB/s x 70 ms', () => {
-    expect(kafkaTuning(defaultFleet())).toEqual({
+    expect(kafkaTuning(clone())).toEqual({
       socketBufferBytes: 245_000_000,
       replicaFetchWaitMaxMs: 500,
       replicaLagTimeMaxMs: 10_000,
@@ -25,7 +25,7 @@ describe('kafkaTuning', () => {
 
   it('keeps the ISR window many fetch rounds wide and the session inside ZooKeeper bounds as latency grows', () => {
     for (const latencyMs of [5, 70, 200, 600]) {
-      const f = defaultFleet();
+      const f = clone();
       f.network.latencyMs = latencyMs;
       const t = kafkaTuning(f);
       expect(t.replicaLagTimeMaxMs).toBeGreaterThanOrEqual(16 * (t.replicaFetchWaitMaxMs + latencyMs));
@@ -42,7 +42,7 @@ describe('kafkaTuning', () => {
 });
 
 describe('kafka component (default fleet)', () => {
-  const fleet = defaultFleet();
+  const fleet = clone();
 
   it('matches the snapshot for the first region', () => {
     expect(synth(build, fleet, fleet.regions[0])).toMatchSnapshot();
@@ -165,7 +165,7 @@ describe('kafka component (default fleet)', () => {
 });
 
 describe('start.sh', () => {
-  const fleet = defaultFleet();
+  const fleet = clone();
 
   it('is valid bash, as is reload-tls.sh', () => {
     for (const r of fleet.regions) {

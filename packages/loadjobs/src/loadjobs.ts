@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Fleet, KAFKA, KAFKA_CLIENT_LABEL, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
 import { containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
 import { INDEX_ENV, TERMINATION_GRACE_S, consumerArgs, producerArgs } from './args';
+import type { Component } from '@stretched-kafka/core';
 
 export const LOAD_COMMAND = 'stretched-kafka-load';
 
@@ -115,4 +116,4 @@ export const loadJobsComponent = {
       loadJob(chart, fleet, region, { role: 'consumer', count: region.consumers, secret: TLS.consumer.secret, args: consumerArgs(fleet, region), backoffLimit: region.consumers });
     }
   },
-};
+} satisfies Component;

@@ -12,7 +12,7 @@ import {
   loadJobsComponent,
   producerArgs,
 } from '../src';
-import { Obj, clone, expectHardened, synth } from '../../topics/test/helpers';
+import { Obj, clone, expectHardened, synth } from '../../../test/helpers';
 
 const jobs = (f: Fleet, region: string) => synth(loadJobsComponent.build, f, regionOf(f, region));
 const allJobs = (f: Fleet) => f.regions.flatMap((r) => jobs(f, r.name).map((j) => ({ region: r.name, job: j })));

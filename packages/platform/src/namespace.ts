@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, labels } from '@stretched-kafka/fleet';
+import type { Component } from '@stretched-kafka/core';
 
 /**
  * The namespace, the same in every cluster (clusterset DNS names carry it), enforcing the restricted
@@ -26,4 +27,4 @@ export const namespaceComponent = {
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });
   },
-};
+} satisfies Component;

@@ -6,6 +6,7 @@ import { Broker } from '../../../imports/submariner-broker-submariner.io';
 import { Submariner } from '../../../imports/submariner-submariner.io';
 import { BrokerAccess } from './broker';
 import { brokerApiServerHost, cableDriverNeedsPsk, exportedServices } from './names';
+import type { Component } from '@stretched-kafka/core';
 
 // Submariner's NAT-T/tunnel and IKE ports. The operator copies them into host ports without a
 // default, so the CR must name them (subctl always does).
@@ -103,4 +104,4 @@ export const submarinerComponent = {
   build(chart: Chart, fleet: Fleet, region: Region): void {
     new SubmarinerJoin(chart, 'submariner', { fleet, region });
   },
-};
+} satisfies Component;

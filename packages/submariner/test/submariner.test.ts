@@ -9,7 +9,7 @@ import {
   joinSecretTemplate,
   submarinerComponent,
 } from '../src';
-import { Obj, clone, crdErrors, fourRegionFleet, synth } from '../../../test/fleets';
+import { Obj, clone, crdErrors, fourRegionFleet, synth } from '../../../test/helpers';
 
 const build = (f: Fleet, regionName: string) => synth(submarinerComponent.build, f, regionOf(f, regionName));
 const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);

@@ -1,4 +1,4 @@
-import { Component } from './component';
+import { Component } from '@stretched-kafka/core';
 import { namespaceComponent } from '@stretched-kafka/platform';
 import { certificatesComponent } from '@stretched-kafka/certificates';
 import { submarinerComponent } from '@stretched-kafka/submariner';

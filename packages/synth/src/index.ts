@@ -1,2 +1,3 @@
 export * from './render';
 export * from './immutable';
+export * from './components';

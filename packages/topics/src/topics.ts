@@ -13,6 +13,7 @@ import { KafkaTopic } from '../../../imports/strimzi-kafkatopic-kafka.strimzi.io
 import { clientUsers, kafkaTopicResourceName } from './acls';
 import { TopicOperator } from './topic-operator';
 import { UserOperator } from './user-operator';
+import type { Component } from '@stretched-kafka/core';
 
 /** The fields of a v1beta2 KafkaTopic this project sets. */
 export interface KafkaTopicSpec {
@@ -101,4 +102,4 @@ export const topicsComponent = {
     new TopicOperator(chart, 'topic-operator', fleet, region);
     new UserOperator(chart, 'user-operator', fleet, region);
   },
-};
+} satisfies Component;

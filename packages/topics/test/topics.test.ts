@@ -2,7 +2,7 @@ import { DEFAULT_FLEET, Fleet, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, STAC
 import { certificateRequests } from '@stretched-kafka/certificates';
 import { RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
 import { KEEP_ON_PRUNE, STRIMZI_OPERATOR_IMAGE, UNUSED_CLIENTS_CA, clientUsers, kafkaTopicResourceName, kafkaTopicSpec, topicsComponent } from '../src';
-import { Obj, clone, crdErrors, expectHardened, synth } from './helpers';
+import { Obj, clone, crdErrors, expectHardened, synth } from '../../../test/helpers';
 
 const build = (f: Fleet, region: string) => synth(topicsComponent.build, f, regionOf(f, region));
 const mgmt = () => build(DEFAULT_FLEET, DEFAULT_FLEET.topic.managementRegion);

@@ -3,7 +3,7 @@ import { join, normalize } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as yaml from 'js-yaml';
 import { CommandArgs, fleetCommand, loadFleet } from '@stretched-kafka/fleet';
-import { render } from '../../synth/src/render';
+import { render } from '@stretched-kafka/synth';
 import { CRDS, KUBERNETES } from './schemas';
 import { slashes, writtenByFluxBootstrap, yamlFiles } from './tree';
 import { formatProblem, Problem, Validator } from './validator';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { DEFAULT_FLEET } from '@stretched-kafka/fleet';
-import { render } from '../../synth/src/render';
+import { render } from '@stretched-kafka/synth';
 
 // `npm run validate` as CI runs it: the bundled entry, its output lines and exit codes, against a
 // GitOps tree on disk (written here from a fresh render, as `npm run synth` writes it).

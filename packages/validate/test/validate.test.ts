@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { DEFAULT_FLEET, validateFleet } from '@stretched-kafka/fleet';
-import { render } from '../../synth/src/render';
+import { render } from '@stretched-kafka/synth';
 import { CRDS, formatProblem, KUBERNETES, pathOf, Problem, validateObjects, Validator } from '../src';
 
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));

@@ -5,6 +5,7 @@ import { ZookeeperConfig } from './zookeeper-config';
 import { ZookeeperServices } from './zookeeper-services';
 import { ZookeeperStatefulSet } from './zookeeper-statefulset';
 import { ZookeeperNetworkPolicy } from './zookeeper-network-policy';
+import type { Component } from '@stretched-kafka/core';
 
 /** This region's ZooKeeper members; a region with zookeeperReplicas 0 gets none of these objects. */
 export const zookeeperComponent = {
@@ -19,4 +20,4 @@ export const zookeeperComponent = {
     new OneAtATimeDisruptionBudget(chart, 'pdb', { ...props, component: ZOOKEEPER.name });
     new ZookeeperNetworkPolicy(chart, 'network-policy', props);
   },
-};
+} satisfies Component;

@@ -1,6 +1,5 @@
-import { Fleet, Region, TLS_MOUNT, ZOOKEEPER, zookeeperNodes } from '@stretched-kafka/fleet';
+import { Fleet, Region, TLS_MOUNT, ZOOKEEPER, fleetZookeeperTiming, zookeeperNodes } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, LOG4J_PROPERTIES, envDefaults, ordinalCase, ordinalFromHostname, renderTemplate } from '@stretched-kafka/platform';
-import { fleetZookeeperTiming } from './timing';
 
 /** The PVC mount; ZooKeeper writes into a subdirectory so the volume root (lost+found) stays out of its way. */
 export const ZOOKEEPER_VOLUME_MOUNT = '/var/lib/zookeeper';
@@ -40,7 +39,7 @@ export function zooCfg(fleet: Fleet): string {
     'dataDir=${DATA_DIR}',
     '',
     `# ${fleet.network.latencyMs} ms between regions: tickTime, syncLimit and initLimit come from`,
-    '# zookeeperTiming() (packages/zookeeper/src/timing.ts), which explains the arithmetic.',
+    '# zookeeperTiming() (packages/fleet/src/zookeeper-timing.ts), which explains the arithmetic.',
     `tickTime=${t.tickTimeMs}`,
     `initLimit=${t.initLimit}`,
     `syncLimit=${t.syncLimit}`,

@@ -1,4 +1,3 @@
-export * from './timing';
 export * from './config';
 export * from './zookeeper-config';
 export * from './zookeeper-services';

@@ -1,16 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { TLS, TLS_MOUNT, ZOOKEEPER, validateFleet, zookeeperNodes } from '@stretched-kafka/fleet';
+import { TLS, TLS_MOUNT, ZOOKEEPER, validateFleet, zookeeperNodes, zookeeperTiming } from '@stretched-kafka/fleet';
 import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/platform';
 import {
   ZOOKEEPER_CONFIG_KEYS,
   zookeeperComponent,
   zookeeperConfigData,
-  zookeeperTiming,
   zooCfg,
 } from '@stretched-kafka/zookeeper';
-import { bash, defaultFleet, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from './helpers';
+import { bash, clone, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from '../../../test/helpers';
 
 const build = zookeeperComponent.build.bind(zookeeperComponent);
 const FAKE_START = { 'zookeeper-server-start.sh': 'echo "zookeeper-server-start.sh $*"' };
@@ -34,7 +33,7 @@ describe('zookeeperTiming', () => {
 });
 
 describe('zookeeper component (default fleet)', () => {
-  const fleet = defaultFleet();
+  const fleet = clone();
 
   it('matches the snapshot for the first region', () => {
     expect(synth(build, fleet, fleet.regions[0])).toMatchSnapshot();
@@ -121,11 +120,11 @@ describe('zookeeper component (default fleet)', () => {
 
   it('rolls the pods when the configuration changes', () => {
     const checksumOf = (f: typeof fleet) => find(synth(build, f, f.regions[0]), 'StatefulSet', 'zookeeper').spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
-    const slower = defaultFleet();
+    const slower = clone();
     slower.network.latencyMs = 400;
     expect(checksumOf(fleet)).toMatch(/^[0-9a-f]{64}$/);
     expect(checksumOf(slower)).not.toBe(checksumOf(fleet));
-    expect(checksumOf(defaultFleet())).toBe(checksumOf(fleet));
+    expect(checksumOf(clone())).toBe(checksumOf(fleet));
   });
 });
 
@@ -141,7 +140,7 @@ describe('zookeeper component (reduced and uneven fleets)', () => {
   });
 
   it('writes nothing for a region without ZooKeeper, while the others still list every member', () => {
-    const f = defaultFleet();
+    const f = clone();
     f.kafka.defaultPartitions = 12;
     f.topic.partitions = 72;
     f.regions.push({ ...f.regions[0], name: 'eu-west1', clusterId: 'cluster4', idBlock: 3, podCidr: '10.140.0.0/14', serviceCidr: '172.28.0.0/16', zookeeperReplicas: 0 });
@@ -152,7 +151,7 @@ describe('zookeeper component (reduced and uneven fleets)', () => {
 });
 
 describe('start.sh', () => {
-  const fleet = defaultFleet();
+  const fleet = clone();
 
   it('is valid bash, as is health.sh', () => {
     for (const r of fleet.regions) {

@@ -5,7 +5,7 @@ import { zookeeperComponent } from '@stretched-kafka/zookeeper';
 import { akhqComponent } from '@stretched-kafka/akhq';
 import { topicsComponent } from '@stretched-kafka/topics';
 import { cidrsOverlap } from '@stretched-kafka/fleet';
-import { RELOADER_SECRET_ANNOTATION, RUN_AS_USER, namespaceComponent, podSecurityContext, reloadOnSecretChange, remotePodCidrs } from '../src';
+import { RELOADER_SECRET_ANNOTATION, RUN_AS_USER, namespaceComponent, podSecurityContext, reloadOnSecretChange, remotePodCidrs } from '@stretched-kafka/platform';
 
 const clone = (): Fleet => JSON.parse(JSON.stringify(DEFAULT_FLEET));
 

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { App, Chart } from 'cdk8s';
 import { DEFAULT_FLEET, Fleet, Region, validateFleet } from '@stretched-kafka/fleet';
+import { formatProblem, validateObjects } from '@stretched-kafka/validate';
 
-export const defaultFleet = (): Fleet => JSON.parse(JSON.stringify(DEFAULT_FLEET));
+/** Test helpers every package's tests share; they live here so that no package's tests import another's. */
+
+export const clone = (): Fleet => JSON.parse(JSON.stringify(DEFAULT_FLEET));
 
 /** What the real-Kafka harness runs: one ZooKeeper node and one broker per region. */
 export function reducedFleet(): Fleet {
-  const f = defaultFleet();
+  const f = clone();
   for (const r of f.regions) {
     r.zookeeperReplicas = 1;
     r.kafkaReplicas = 1;
@@ -17,18 +20,54 @@ export function reducedFleet(): Fleet {
   return validateFleet(f);
 }
 
+/** The reference fleet plus a fourth region without ZooKeeper, and another namespace and domain. */
+export function fourRegionFleet(): Fleet {
+  const f = clone();
+  f.namespace = 'streaming';
+  f.network.clusterDomain = 'corp.internal';
+  f.kafka.defaultPartitions = 12;
+  f.regions.push({ ...f.regions[0], name: 'eu-west1', clusterId: 'cluster4', idBlock: 3, podCidr: '10.140.0.0/14', serviceCidr: '172.28.0.0/16', zookeeperReplicas: 0 });
+  return validateFleet(f);
+}
+
 export interface Obj {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  data?: Record<string, string>;
-  spec?: any;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: any;
 }
 
 export function synth(build: (chart: Chart, fleet: Fleet, region: Region) => void, fleet: Fleet, region: Region): Obj[] {
   const chart = new Chart(new App(), 'test', { disableResourceNameHashes: true });
   build(chart, fleet, region);
   return chart.toJson() as Obj[];
+}
+
+export const podSpecOf = (o: Obj): any => (o.kind === 'Deployment' || o.kind === 'Job' ? o.spec.template.spec : undefined);
+
+/** The restricted Pod Security profile, field by field, for every container. */
+export function expectHardened(o: Obj): void {
+  const pod = podSpecOf(o);
+  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(c.resources.requests.cpu).toBeDefined();
+    expect(c.resources.requests.memory).toBeDefined();
+    expect(c.resources.limits.memory).toBeDefined();
+    // a read-only root needs a writable /tmp
+    expect(c.volumeMounts.some((m: any) => m.mountPath === '/tmp')).toBe(true);
+  }
+}
+
+/** Strict validation (unknown fields rejected) against the committed schemas in schemas/, which come from the upstream CRDs. */
+export function crdErrors(objects: readonly unknown[]): string[] {
+  return validateObjects(objects).map(formatProblem);
 }
 
 export function find(objects: Obj[], kind: string, name: string): Obj {

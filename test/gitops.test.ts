@@ -2,10 +2,9 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { DEFAULT_FLEET, Fleet, FleetError, Region, validateFleet } from '@stretched-kafka/fleet';
 import { namespaceComponent } from '@stretched-kafka/platform';
-import { render, RenderedFile, SYNC_WAVE_ANNOTATION } from '../../synth/src/render';
-import { COMPONENTS } from '../../synth/src/components';
-import type { Component } from '../../synth/src/component';
-import { addons, commonFolder, fluxBootstrapCommand, fluxGitUrl, gitopsComponent, imageTag, isBranch, keepOnly, layerName, mergePatch, RELOADER } from '../src';
+import type { Component } from '@stretched-kafka/core';
+import { COMPONENTS, render, RenderedFile, SYNC_WAVE_ANNOTATION } from '@stretched-kafka/synth';
+import { addons, commonFolder, fluxBootstrapCommand, fluxGitUrl, gitopsComponent, imageTag, isBranch, keepOnly, layerName, mergePatch, RELOADER } from '@stretched-kafka/gitops';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
 

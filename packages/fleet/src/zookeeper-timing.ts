@@ -1,4 +1,4 @@
-import { Fleet } from '@stretched-kafka/fleet';
+import type { Fleet } from './schema';
 
 /** ZooKeeper's heartbeat unit and the limits expressed in it, derived from the worst inter-region RTT. */
 export interface ZookeeperTiming {
