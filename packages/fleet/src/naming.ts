@@ -84,14 +84,6 @@ export function bootstrapServers(fleet: Fleet, region: Region, trust: TrustDomai
   return [...local, ...remote].map((b) => `${b.host}:${port}`).join(',');
 }
 
-export function totalBrokers(fleet: Fleet): number {
-  return fleet.regions.reduce((n, r) => n + r.kafkaReplicas, 0);
-}
-
-export function totalZookeepers(fleet: Fleet): number {
-  return fleet.regions.reduce((n, r) => n + r.zookeeperReplicas, 0);
-}
-
 /** Largest value of Kafka's `socket.*.buffer.bytes` settings: they are Java ints. */
 export const MAX_SOCKET_BUFFER_BYTES = 2_147_483_647;
 
