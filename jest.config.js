@@ -4,6 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/packages'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  transform: { '^.+\\.ts$': '@sucrase/jest-plugin' },
+  transform: { '^.+\\.ts$': '@sucrase/jest-plugin', '^.+\\.sh$': '<rootDir>/test/text-transform.js' },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

@@ -34,7 +34,7 @@ work=$(cd "$work" && pwd)
 
 echo "e2e: mode $E2E_MODE, fleet ${fleet}, work dir $work, time limit ${limit} s"
 node scripts/build.mjs synth loadgen
-npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/e2e.js
+npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --loader:.sh=text --log-level=warning --outfile=dist/e2e.js
 
 # A missing fleet.yaml means the built-in reference fleet, exactly as for `npm run synth`
 # (which refuses an explicit --fleet path that does not exist, so the flag is left out then).

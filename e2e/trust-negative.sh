@@ -15,7 +15,7 @@ work=$(cd "$work" && pwd)
 fleet=e2e/fleet.ci.yaml
 
 node scripts/build.mjs synth loadgen
-npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/e2e.js
+npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --loader:.sh=text --log-level=warning --outfile=dist/e2e.js
 node dist/synth.js --fleet "$fleet" --out "$work/clusters" >/dev/null
 kafka_version=$(node dist/e2e.js kafka-version --fleet "$fleet")
 timeout 600 mvn -q -B -f pom.xml -Dkafka.version="$kafka_version" dependency:copy-dependencies

@@ -10,7 +10,7 @@ const work = mkdtempSync(join(tmpdir(), 'synth-cli-'));
 const bundle = join(work, 'synth.js');
 
 beforeAll(() => {
-  buildSync({ entryPoints: ['packages/synth/src/main.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], logLevel: 'error' });
+  buildSync({ entryPoints: ['packages/synth/src/main.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], loader: { '.sh': 'text' }, logLevel: 'error' });
 });
 
 function synth(args: string[]) {

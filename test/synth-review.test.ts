@@ -12,7 +12,7 @@ const bundle = join(work, 'synth.js');
 const out = join(work, 'clusters');
 
 beforeAll(() => {
-  buildSync({ entryPoints: ['packages/synth/src/main.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], logLevel: 'error' });
+  buildSync({ entryPoints: ['packages/synth/src/main.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], loader: { '.sh': 'text' }, logLevel: 'error' });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -136,7 +136,7 @@ describe('synth command, bad fleet values: one line on stderr, exit 2, output un
   const out = join(work, 'clusters');
 
   beforeAll(() => {
-    buildSync({ entryPoints: [join(__dirname, '../src/main.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], logLevel: 'error' });
+    buildSync({ entryPoints: [join(__dirname, '../src/main.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], loader: { '.sh': 'text' }, logLevel: 'error' });
     mkdirSync(join(out, 'us-east4'), { recursive: true });
     writeFileSync(join(out, 'us-east4', 'kustomization.yaml'), gen('resources: []'));
     writeFileSync(join(out, 'NOTES.md'), 'hand-written\n');
@@ -248,7 +248,7 @@ describe('synth command, hostile files and trees: one line on stderr, no stack t
   const run = (args: string[], cwd = work) => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', cwd, timeout: 20_000 });
 
   beforeAll(() => {
-    buildSync({ entryPoints: [join(__dirname, '../src/main.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], logLevel: 'error' });
+    buildSync({ entryPoints: [join(__dirname, '../src/main.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], loader: { '.sh': 'text' }, logLevel: 'error' });
     expect(run(['--out', pristine]).status).toBe(0);
   });
 

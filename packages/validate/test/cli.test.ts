@@ -14,7 +14,7 @@ const bundle = join(work, 'validate.js');
 const files = render(DEFAULT_FLEET).files;
 
 beforeAll(() => {
-  buildSync({ entryPoints: ['packages/validate/src/main.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], logLevel: 'error' });
+  buildSync({ entryPoints: ['packages/validate/src/main.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['lz4-napi'], loader: { '.sh': 'text' }, logLevel: 'error' });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
