@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, STACK_CLIENT_LABEL, TLS, labels, parseLabelSelector, selectorLabels } from '@stretched-kafka/fleet';
-import { containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
+import { CONFIG_CHECKSUM_ANNOTATION, checksum, containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 import { AKHQ_CONFIG_DIR, AKHQ_MANAGEMENT_PORT, AKHQ_PORT, AKHQ_TLS_DIR, akhqConfigYaml, akhqHost } from './config';
-import type { Component } from '@stretched-kafka/core';
+import type { Component, RegionProps } from '@stretched-kafka/core';
 
 export const AKHQ = 'akhq';
 /** Secret cert-manager's ingress-shim fills for the UI host (exposure: ingress). */
@@ -38,15 +38,15 @@ export function akhqUiPeers(fleet: Fleet): k8s.NetworkPolicyPeer[] {
 }
 
 /** AKHQ in every region: ConfigMap, Deployment, Service, NetworkPolicy and, per fleet.akhq.exposure, an Ingress or an OpenShift Route. */
-export const akhqComponent = {
-  name: 'akhq',
-  wave: 60,
-  build(chart: Chart, fleet: Fleet, region: Region): void {
+export class Akhq extends Construct {
+  constructor(scope: Construct, id: string, props: RegionProps) {
+    super(scope, id);
+    const { fleet, region } = props;
     const meta = { name: AKHQ, namespace: fleet.namespace, labels: labels(fleet, AKHQ, region) };
     const match = selectorLabels(fleet, AKHQ);
-    const config = akhqConfigYaml(fleet, region);
+    const data = { 'application.yml': akhqConfigYaml(fleet, region) };
 
-    new k8s.KubeConfigMap(chart, 'config', { metadata: meta, data: { 'application.yml': config } });
+    new k8s.KubeConfigMap(this, 'config', { metadata: meta, data });
 
     const probe = (initialDelaySeconds: number): k8s.Probe => ({
       httpGet: { path: '/health', port: k8s.IntOrString.fromString('management') },
@@ -59,7 +59,7 @@ export const akhqComponent = {
       { name: 'tls', secret: { secretName: TLS.akhq.secret, items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls-combined.pem', path: 'tls-combined.pem' }] } },
       { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
     ];
-    new k8s.KubeDeployment(chart, 'deployment', {
+    new k8s.KubeDeployment(this, 'deployment', {
       // AKHQ reads its certificate files once at start: a renewal reaches it by a rollout.
       metadata: { ...meta, annotations: reloadOnSecretChange(volumes) },
       spec: {
@@ -69,7 +69,7 @@ export const akhqComponent = {
           metadata: {
             labels: { ...labels(fleet, AKHQ, region), ...STACK_CLIENT_LABEL },
             // A config change must restart AKHQ: it reads application.yml once.
-            annotations: { 'stretched-kafka.io/config-sha256': createHash('sha256').update(config).digest('hex') },
+            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: checksum(data) },
           },
           spec: {
             automountServiceAccountToken: false,
@@ -104,7 +104,7 @@ export const akhqComponent = {
       },
     });
 
-    new k8s.KubeService(chart, 'service', {
+    new k8s.KubeService(this, 'service', {
       metadata: meta,
       spec: { type: 'ClusterIP', selector: match, ports: [{ name: 'http', port: AKHQ_PORT, targetPort: k8s.IntOrString.fromString('http') }] },
     });
@@ -115,7 +115,7 @@ export const akhqComponent = {
     // implement. `kubectl port-forward` still works: the container runtime connects from inside the
     // pod's network namespace, which NetworkPolicy does not filter. The management port: probes only.
     const peers = akhqUiPeers(fleet);
-    new k8s.KubeNetworkPolicy(chart, 'netpol', {
+    new k8s.KubeNetworkPolicy(this, 'netpol', {
       metadata: meta,
       spec: {
         podSelector: { matchLabels: match },
@@ -127,7 +127,7 @@ export const akhqComponent = {
     const host = akhqHost(fleet, region);
     if (fleet.akhq.exposure === 'ingress') {
       const issuer = fleet.pki.issuer;
-      new k8s.KubeIngress(chart, 'ingress', {
+      new k8s.KubeIngress(this, 'ingress', {
         metadata: {
           ...meta,
           annotations: { [issuer.kind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer']: issuer.name },
@@ -143,7 +143,7 @@ export const akhqComponent = {
         },
       });
     } else if (fleet.akhq.exposure === 'route') {
-      new ApiObject(chart, 'route', {
+      new ApiObject(this, 'route', {
         apiVersion: 'route.openshift.io/v1',
         kind: 'Route',
         metadata: meta,
@@ -156,5 +156,13 @@ export const akhqComponent = {
         },
       });
     }
+  }
+}
+
+export const akhqComponent = {
+  name: 'akhq',
+  wave: 60,
+  build(chart: Chart, fleet: Fleet, region: Region): void {
+    new Akhq(chart, 'akhq', { fleet, region });
   },
 } satisfies Component;

@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
 import { DEFAULT_FLEET, Fleet, KAFKA, STACK_CLIENT_LABEL, TLS, localServiceNames, mergeOverride, regionOf, validateFleet } from '@stretched-kafka/fleet';
 import { certificateRequests } from '@stretched-kafka/certificates';
-import { RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
+import { CONFIG_CHECKSUM_ANNOTATION, RELOADER_SECRET_ANNOTATION } from '@stretched-kafka/platform';
 import { AKHQ_GROUP, akhqBootstrap, akhqComponent, akhqHost } from '../src';
 import { Obj, clone, expectHardened, synth } from '../../../test/helpers';
 
@@ -87,7 +87,7 @@ describe('what a visitor may do', () => {
 });
 
 test('a config change rolls the pod', () => {
-  const sha = (f: Fleet) => ofKind(build(f, 'us-east4'), 'Deployment')[0].spec.template.metadata.annotations['stretched-kafka.io/config-sha256'];
+  const sha = (f: Fleet) => ofKind(build(f, 'us-east4'), 'Deployment')[0].spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
   expect(sha(DEFAULT_FLEET)).toMatch(/^[0-9a-f]{64}$/);
   expect(sha(withAkhq({ readOnly: false }))).not.toBe(sha(DEFAULT_FLEET));
 });

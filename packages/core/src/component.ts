@@ -73,3 +73,9 @@ export interface Component {
   build?(chart: Chart, fleet: Fleet, region: Region): void;
   buildGlobal?(fleet: Fleet, regions: readonly RegionLayout[]): readonly GlobalFolder[];
 }
+
+/** What a component's construct for one region is built from: the whole fleet and the region being built. */
+export interface RegionProps {
+  readonly fleet: Fleet;
+  readonly region: Region;
+}

@@ -1,9 +1,10 @@
+import { Construct } from 'constructs';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, KAFKA, KAFKA_CLIENT_LABEL, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
 import { containerSecurityContext, podSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
 import { INDEX_ENV, TERMINATION_GRACE_S, consumerArgs, producerArgs } from './args';
-import type { Component } from '@stretched-kafka/core';
+import type { Component, RegionProps } from '@stretched-kafka/core';
 
 export const LOAD_COMMAND = 'stretched-kafka-load';
 
@@ -21,7 +22,7 @@ export function jobName(role: 'producer' | 'consumer', fleet: Fleet): string {
   return `${role}-r${fleet.load.run}`;
 }
 
-interface LoadJobProps {
+export interface LoadJobProps extends RegionProps {
   readonly role: 'producer' | 'consumer';
   readonly count: number;
   readonly secret: string;
@@ -30,60 +31,65 @@ interface LoadJobProps {
   readonly backoffLimit: number;
 }
 
-function loadJob(chart: Chart, fleet: Fleet, region: Region, p: LoadJobProps): void {
-  const component = `load-${p.role}`;
-  const loadPods = { 'app.kubernetes.io/part-of': fleet.name, 'stretched-kafka.io/load': 'true' };
-  new k8s.KubeJob(chart, p.role, {
-    metadata: { name: jobName(p.role, fleet), namespace: fleet.namespace, labels: labels(fleet, component, region), annotations: { ...RECREATE_ANNOTATIONS } },
-    spec: {
-      completionMode: 'Indexed',
-      completions: p.count,
-      parallelism: p.count,
-      backoffLimit: p.backoffLimit,
-      // No ttlSecondsAfterFinished on purpose: Argo CD and Flux would see the deleted Job as drift
-      // and recreate it, i.e. run the load again. Finished Jobs stay (their logs hold the report)
-      // until load.run is bumped and they are pruned.
-      template: {
-        metadata: { labels: { ...labels(fleet, component, region), ...loadPods, ...KAFKA_CLIENT_LABEL } },
-        spec: {
-          restartPolicy: 'Never',
-          // Covers the program's capped shutdown (flush or group leave, then disconnect) so that
-          // a deleted Job's pods still print their summary before SIGKILL.
-          terminationGracePeriodSeconds: TERMINATION_GRACE_S,
-          automountServiceAccountToken: false,
-          securityContext: podSecurityContext(fleet),
-          affinity: {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [
-                { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(fleet, KAFKA.name) }, topologyKey: 'kubernetes.io/hostname' } },
-                { weight: 50, podAffinityTerm: { labelSelector: { matchLabels: loadPods }, topologyKey: 'kubernetes.io/hostname' } },
-              ],
+/** One Indexed Job of `count` load pods in one role. */
+export class LoadJob extends Construct {
+  constructor(scope: Construct, id: string, props: LoadJobProps) {
+    super(scope, id);
+    const { fleet, region } = props;
+    const component = `load-${props.role}`;
+    const loadPods = { 'app.kubernetes.io/part-of': fleet.name, 'stretched-kafka.io/load': 'true' };
+    new k8s.KubeJob(this, 'Resource', {
+      metadata: { name: jobName(props.role, fleet), namespace: fleet.namespace, labels: labels(fleet, component, region), annotations: { ...RECREATE_ANNOTATIONS } },
+      spec: {
+        completionMode: 'Indexed',
+        completions: props.count,
+        parallelism: props.count,
+        backoffLimit: props.backoffLimit,
+        // No ttlSecondsAfterFinished on purpose: Argo CD and Flux would see the deleted Job as drift
+        // and recreate it, i.e. run the load again. Finished Jobs stay (their logs hold the report)
+        // until load.run is bumped and they are pruned.
+        template: {
+          metadata: { labels: { ...labels(fleet, component, region), ...loadPods, ...KAFKA_CLIENT_LABEL } },
+          spec: {
+            restartPolicy: 'Never',
+            // Covers the program's capped shutdown (flush or group leave, then disconnect) so that
+            // a deleted Job's pods still print their summary before SIGKILL.
+            terminationGracePeriodSeconds: TERMINATION_GRACE_S,
+            automountServiceAccountToken: false,
+            securityContext: podSecurityContext(fleet),
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(fleet, KAFKA.name) }, topologyKey: 'kubernetes.io/hostname' } },
+                  { weight: 50, podAffinityTerm: { labelSelector: { matchLabels: loadPods }, topologyKey: 'kubernetes.io/hostname' } },
+                ],
+              },
             },
+            volumes: [
+              { name: 'tls', secret: { secretName: props.secret, items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+            ],
+            containers: [
+              {
+                name: props.role,
+                image: fleet.load.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: [LOAD_COMMAND],
+                args: props.args,
+                env: [{ name: INDEX_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }],
+                volumeMounts: [
+                  { name: 'tls', mountPath: TLS_MOUNT, readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+                securityContext: containerSecurityContext(),
+                resources: resourceRequirements({ cpu: '1', memory: '1Gi', memoryLimit: '1Gi' }),
+              },
+            ],
           },
-          volumes: [
-            { name: 'tls', secret: { secretName: p.secret, items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
-            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
-          ],
-          containers: [
-            {
-              name: p.role,
-              image: fleet.load.image,
-              imagePullPolicy: 'IfNotPresent',
-              command: [LOAD_COMMAND],
-              args: p.args,
-              env: [{ name: INDEX_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }],
-              volumeMounts: [
-                { name: 'tls', mountPath: TLS_MOUNT, readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-              securityContext: containerSecurityContext(),
-              resources: resourceRequirements({ cpu: '1', memory: '1Gi', memoryLimit: '1Gi' }),
-            },
-          ],
         },
       },
-    },
-  });
+    });
+  }
 }
 
 /**
@@ -110,10 +116,10 @@ export const loadJobsComponent = {
   separateSync: { name: 'load' },
   build(chart: Chart, fleet: Fleet, region: Region): void {
     if (region.producers > 0) {
-      loadJob(chart, fleet, region, { role: 'producer', count: region.producers, secret: TLS.producer.secret, args: producerArgs(fleet, region), backoffLimit: 0 });
+      new LoadJob(chart, 'producer', { fleet, region, role: 'producer', count: region.producers, secret: TLS.producer.secret, args: producerArgs(fleet, region), backoffLimit: 0 });
     }
     if (region.consumers > 0) {
-      loadJob(chart, fleet, region, { role: 'consumer', count: region.consumers, secret: TLS.consumer.secret, args: consumerArgs(fleet, region), backoffLimit: region.consumers });
+      new LoadJob(chart, 'consumer', { fleet, region, role: 'consumer', count: region.consumers, secret: TLS.consumer.secret, args: consumerArgs(fleet, region), backoffLimit: region.consumers });
     }
   },
 } satisfies Component;

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Region, TLS, bootstrapServers, labels, strimziClusterLabel } from '@stretched-kafka/fleet';
+import { TLS, bootstrapServers, labels, strimziClusterLabel } from '@stretched-kafka/fleet';
 import { OperatorPod } from './operator-pod';
+import type { RegionProps } from '@stretched-kafka/core';
 
 export const TOPIC_OPERATOR = 'topic-operator';
 
@@ -20,8 +21,9 @@ const IDENTITY_DIR = '/etc/tls-sidecar/eo-certs';
  * re-projected into the file names that script expects. Hostname verification stays on (HTTPS).
  */
 export class TopicOperator extends Construct {
-  constructor(scope: Construct, id: string, fleet: Fleet, region: Region) {
+  constructor(scope: Construct, id: string, props: RegionProps) {
     super(scope, id);
+    const { fleet, region } = props;
     const env: k8s.EnvVar[] = [
       { name: 'STRIMZI_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'STRIMZI_RESOURCE_LABELS', value: Object.entries(strimziClusterLabel(fleet)).map(([k, v]) => `${k}=${v}`).join(',') },

@@ -1,3 +1,4 @@
+import { Construct } from 'constructs';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Fleet, Region, labels, strimziClusterLabel, usersNamespace } from '@stretched-kafka/fleet';
@@ -13,7 +14,7 @@ import { KafkaTopic } from '../../../imports/strimzi-kafkatopic-kafka.strimzi.io
 import { clientUsers, kafkaTopicResourceName } from './acls';
 import { TopicOperator } from './topic-operator';
 import { UserOperator } from './user-operator';
-import type { Component } from '@stretched-kafka/core';
+import type { Component, RegionProps } from '@stretched-kafka/core';
 
 /** The fields of a v1beta2 KafkaTopic this project sets. */
 export interface KafkaTopicSpec {
@@ -51,15 +52,14 @@ export const KEEP_ON_PRUNE = {
  * standalone Topic and User Operators. Only the management region gets any of it: one reconciler
  * per topic and per user, the others see the result through Kafka itself.
  */
-export const topicsComponent = {
-  name: 'topics',
-  wave: 50,
-  build(chart: Chart, fleet: Fleet, region: Region): void {
-    if (region.name !== fleet.topic.managementRegion) return;
+export class TopicsAndUsers extends Construct {
+  constructor(scope: Construct, id: string, props: RegionProps) {
+    super(scope, id);
+    const { fleet, region } = props;
     const component = 'topics';
     const selector = strimziClusterLabel(fleet);
 
-    new KafkaTopic(chart, 'topic', {
+    new KafkaTopic(this, 'topic', {
       metadata: {
         name: kafkaTopicResourceName(fleet.topic.name),
         namespace: fleet.namespace,
@@ -69,7 +69,7 @@ export const topicsComponent = {
       spec: kafkaTopicSpec(fleet),
     });
 
-    new k8s.KubeNamespace(chart, 'users-namespace', {
+    new k8s.KubeNamespace(this, 'users-namespace', {
       metadata: {
         name: usersNamespace(fleet),
         labels: {
@@ -80,7 +80,7 @@ export const topicsComponent = {
       },
     });
     for (const user of clientUsers(fleet)) {
-      new KafkaUser(chart, `user-${user.name}`, {
+      new KafkaUser(this, `user-${user.name}`, {
         metadata: { name: user.name, namespace: usersNamespace(fleet), labels: { ...labels(fleet, component, region), ...selector } },
         spec: {
           ...(user.trust === 'application' ? { authentication: { type: KafkaUserSpecAuthenticationType.TLS_HYPHEN_EXTERNAL } } : {}),
@@ -99,7 +99,16 @@ export const topicsComponent = {
       });
     }
 
-    new TopicOperator(chart, 'topic-operator', fleet, region);
-    new UserOperator(chart, 'user-operator', fleet, region);
+    new TopicOperator(this, 'topic-operator', { fleet, region });
+    new UserOperator(this, 'user-operator', { fleet, region });
+  }
+}
+
+export const topicsComponent = {
+  name: 'topics',
+  wave: 50,
+  build(chart: Chart, fleet: Fleet, region: Region): void {
+    if (region.name !== fleet.topic.managementRegion) return;
+    new TopicsAndUsers(chart, 'topics', { fleet, region });
   },
 } satisfies Component;

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Region, TLS, bootstrapServers, labels, strimziClusterLabel, usersNamespace } from '@stretched-kafka/fleet';
+import { TLS, bootstrapServers, labels, strimziClusterLabel, usersNamespace } from '@stretched-kafka/fleet';
 import { OperatorPod } from './operator-pod';
+import type { RegionProps } from '@stretched-kafka/core';
 
 export const USER_OPERATOR = 'user-operator';
 
@@ -31,8 +32,9 @@ export const UNUSED_CLIENTS_CA = { cert: 'clients-ca-cert-not-used', key: 'clien
  * (see usersNamespace); in the fleet namespace it may read only its own certificate Secret.
  */
 export class UserOperator extends Construct {
-  constructor(scope: Construct, id: string, fleet: Fleet, region: Region) {
+  constructor(scope: Construct, id: string, props: RegionProps) {
     super(scope, id);
+    const { fleet, region } = props;
     const adminClientConfig = [
       'security.protocol=SSL',
       'ssl.endpoint.identification.algorithm=https',
