@@ -1,36 +1,21 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA, Region, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { KAFKA } from '@stretched-kafka/fleet';
+import type { RegionProps } from '@stretched-kafka/core';
+import { StatefulServices } from '@stretched-kafka/platform';
 
-export interface KafkaServicesProps {
-  readonly fleet: Fleet;
-  readonly region: Region;
-}
+const PORTS = [
+  { name: 'replication', port: KAFKA.replicationPort },
+  { name: 'clients', port: KAFKA.clientPort },
+];
 
 /**
  * Headless `kafka-brokers` (exported through Submariner; per-pod names are the advertised
- * listeners) and ClusterIP `kafka-bootstrap` for clients in this region.
+ * listeners) and ClusterIP `kafka-bootstrap` for clients in this region. The bootstrap Service
+ * carries the internal listener too: the stack's own clients (operators, AKHQ) bootstrap on it.
  */
 export class KafkaServices extends Construct {
-  constructor(scope: Construct, id: string, props: KafkaServicesProps) {
+  constructor(scope: Construct, id: string, props: RegionProps) {
     super(scope, id);
-    const { fleet, region } = props;
-    const meta = (name: string) => ({ name, namespace: fleet.namespace, labels: labels(fleet, 'kafka', region) });
-    const port = (name: string, p: number) => ({ name, port: p, targetPort: k8s.IntOrString.fromNumber(p), protocol: 'TCP' });
-    new k8s.KubeService(this, 'Headless', {
-      metadata: meta(KAFKA.headless),
-      spec: {
-        clusterIp: 'None',
-        // Brokers must reach each other (and ZooKeeper must see them) before any is ready.
-        publishNotReadyAddresses: true,
-        selector: selectorLabels(fleet, 'kafka'),
-        ports: [port('replication', KAFKA.replicationPort), port('clients', KAFKA.clientPort)],
-      },
-    });
-    new k8s.KubeService(this, 'Bootstrap', {
-      metadata: meta(KAFKA.bootstrap),
-      // The internal listener too: the stack's own clients (operators, AKHQ) bootstrap on it.
-      spec: { type: 'ClusterIP', selector: selectorLabels(fleet, 'kafka'), ports: [port('replication', KAFKA.replicationPort), port('clients', KAFKA.clientPort)] },
-    });
+    new StatefulServices(this, 'Resource', { ...props, component: KAFKA.name, headless: { name: KAFKA.headless, ports: PORTS }, local: { name: KAFKA.bootstrap, ports: PORTS } });
   }
 }

@@ -2,3 +2,4 @@ export * from './security';
 export * from './namespace';
 export * from './disruption-budget';
 export * from './start-script';
+export * from './stateful-services';
