@@ -23,6 +23,8 @@ const K8S_VERSION = '1.27.1';
 // Group-versions the generator may emit (core, workloads, network, policy, RBAC, CRDs).
 const K8S_GROUP_VERSIONS = ['v1', 'apps/v1', 'batch/v1', 'networking.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'apiextensions.k8s.io/v1', 'scheduling.k8s.io/v1'];
 const CRD_ROOT = process.env.CRD_DIR ?? join('..', 'shared', 'crds');
+// The Strimzi copies sit in a folder named by the release line pinned in versions.json.
+const STRIMZI = `strimzi-${JSON.parse(readFileSync('versions.json', 'utf8')).strimzi.split('.').slice(0, 2).join('.')}`;
 const CRD_FILES = [
   'cert-manager/certificates.yaml',
   'cert-manager/issuers.yaml',
@@ -30,8 +32,8 @@ const CRD_FILES = [
   'submariner/submariners.yaml',
   'submariner/brokers.yaml',
   'submariner/serviceexports.yaml',
-  'strimzi-0.45/kafkatopics.yaml',
-  'strimzi-0.45/kafkausers.yaml',
+  `${STRIMZI}/kafkatopics.yaml`,
+  `${STRIMZI}/kafkausers.yaml`,
   'argo-cd/application.yaml',
   'argo-cd/applicationset.yaml',
   'argo-cd/appproject.yaml',

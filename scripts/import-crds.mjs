@@ -5,6 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const crdRoot = process.env.CRD_DIR ?? join('..', 'shared', 'crds');
+// The Strimzi copies sit in a folder named by the release line pinned in versions.json.
+const strimzi = `strimzi-${JSON.parse(readFileSync('versions.json', 'utf8')).strimzi.split('.').slice(0, 2).join('.')}`;
 // One module per CRD: without a module name `cdk8s import` writes one file per API group, so a
 // second CRD of the same group would overwrite the first.
 const files = {
@@ -13,8 +15,8 @@ const files = {
   'cert-manager-clusterissuer': 'cert-manager/clusterissuers.yaml',
   'submariner': 'submariner/submariners.yaml',
   'submariner-broker': 'submariner/brokers.yaml',
-  'strimzi-kafkatopic': 'strimzi-0.45/kafkatopics.yaml',
-  'strimzi-kafkauser': 'strimzi-0.45/kafkausers.yaml',
+  'strimzi-kafkatopic': `${strimzi}/kafkatopics.yaml`,
+  'strimzi-kafkauser': `${strimzi}/kafkausers.yaml`,
   'argocd-application': 'argo-cd/application.yaml',
   'argocd-applicationset': 'argo-cd/applicationset.yaml',
   'argocd-appproject': 'argo-cd/appproject.yaml',

@@ -1,4 +1,5 @@
 import { Fleet } from './schema';
+import { IMAGES, VERSIONS } from './versions';
 
 // The reference deployment of the field report: three GCP regions, 3 ZooKeeper + 3 brokers in
 // each, 3.5 GB/s and 70 ms between regions, 72-partition test topic, 6 producers + 6 consumers
@@ -59,8 +60,8 @@ export const DEFAULT_FLEET: Fleet = {
     heapMb: 2048,
   },
   kafka: {
-    image: 'quay.io/strimzi/kafka:0.45.2-kafka-3.9.2',
-    version: '3.9.2',
+    image: IMAGES.kafka,
+    version: VERSIONS.kafka,
     replicationFactor: 3,
     minInsyncReplicas: 2,
     defaultPartitions: 9,
@@ -78,7 +79,7 @@ export const DEFAULT_FLEET: Fleet = {
     brokerRegion: 'us-east4',
     cableDriver: 'vxlan',
     globalnet: false,
-    version: '0.18.5',
+    version: VERSIONS.submariner,
     joinSecretName: 'submariner-broker-join',
     brokerNamespace: 'submariner-k8s-broker',
     brokerApiServer: 'https://api.cluster1.example.com:6443',
@@ -89,7 +90,7 @@ export const DEFAULT_FLEET: Fleet = {
     managementRegion: 'us-east4',
   },
   load: {
-    image: 'ghcr.io/example/stretched-kafka-load:0.1.0',
+    image: IMAGES.load,
     records: 1_000_000,
     recordBytes: 1024,
     batchBytes: 131_072,
@@ -97,7 +98,7 @@ export const DEFAULT_FLEET: Fleet = {
     run: 1,
   },
   akhq: {
-    image: 'tchiotludo/akhq:0.25.1',
+    image: IMAGES.akhq,
     exposure: 'route',
     domain: 'apps.example.com',
     readOnly: true,

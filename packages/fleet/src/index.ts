@@ -6,4 +6,5 @@ export * from './load';
 export * from './naming';
 export * from './cli';
 export * from './placeholders';
+export * from './versions';
 export * from './zookeeper-timing';

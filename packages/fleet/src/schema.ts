@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiServerUrlProblem, DNS1123_LABEL, gitRepoUrlProblem, gitRefProblem, goDurationSeconds, isDnsName, isDnsSubdomain, pinnedImageProblem } from './grammar';
+import { VERSIONS } from './versions';
 
 // The fleet is plain data. Every per-region difference is a field here; constructs never branch
 // on a region's name. Units are in the field names.
@@ -177,7 +178,7 @@ export const fleetSchema = z
       .object({
         image,
         /** Apache Kafka version inside the image (`inter.broker.protocol.version` is derived from it). */
-        version: z.string().regex(/^3\.[0-9]\.(0|[1-9][0-9]*)$/, 'must be an Apache Kafka 3.x version such as 3.9.2 (3.0 to 3.9, the ZooKeeper-mode releases)'),
+        version: z.string().regex(/^3\.[0-9]\.(0|[1-9][0-9]*)$/, `must be an Apache Kafka 3.x version such as ${VERSIONS.kafka} (3.0 to 3.9, the ZooKeeper-mode releases)`),
         replicationFactor: wholeNumber(1, 32_767, "Kafka's replication factor is a short"),
         minInsyncReplicas: positiveInt,
         /** Default partitions for topics created without an explicit count; a multiple of the broker count. */
@@ -220,7 +221,7 @@ export const fleetSchema = z
         brokerRegion: dnsLabel,
         cableDriver: z.enum(['vxlan', 'libreswan', 'wireguard']),
         globalnet: z.literal(false, { errorMap: () => ({ message: 'must be false: globalnet rewrites pod addresses, the stretched cluster relies on non-overlapping CIDRs' }) }),
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a Submariner release such as 0.18.5'),
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, `must be a Submariner release such as ${VERSIONS.submariner}`),
         /** Name of the Secret (in every cluster) holding the broker's API token and CA; created out of band. */
         joinSecretName: dnsLabel,
         brokerNamespace: dnsLabel,

@@ -2,6 +2,7 @@ import { ZodIssue } from 'zod';
 import { findTemplateDelimiters, goDurationSeconds, isDnsName, parseImageReference } from './grammar';
 import { KAFKA, MAX_SOCKET_BUFFER_BYTES, USERS_NAMESPACE_SUFFIX, ZOOKEEPER, kafkaBrokers, localPodNames, socketBufferBytes, zookeeperNodes } from './naming';
 import { Fleet, MAX_BROKER_ID, fleetSchema, parseQuantity } from './schema';
+import { VERSIONS } from './versions';
 
 /** A user error in the fleet definition: one line naming the field, the value and what is allowed. */
 export class FleetError extends Error {
@@ -95,7 +96,7 @@ const WIDEST_PREFIX = { podCidr: 8, serviceCidr: 12 } as const;
 /** Smallest socket buffer accepted: 64 KiB, the largest TCP window without window scaling. */
 export const MIN_SOCKET_BUFFER_BYTES = 65_536;
 
-/** A Strimzi Kafka image tag: `<strimzi version>-kafka-<kafka version>`, e.g. 0.45.2-kafka-3.9.2. */
+/** A Strimzi Kafka image tag: `<strimzi version>-kafka-<kafka version>`, as in the pinned image (versions.json). */
 const STRIMZI_KAFKA_TAG = /^\d+\.\d+\.\d+(?:-rc\d+)?-kafka-(\d+\.\d+\.\d+)$/;
 
 /** The broker image must carry the Kafka version that kafka.version (and inter.broker.protocol.version) claims. */
@@ -108,7 +109,7 @@ function kafkaImageProblem(f: Fleet): FleetError | undefined {
   }
   const m = STRIMZI_KAFKA_TAG.exec(ref.tag);
   if (strimzi && !m) {
-    return new FleetError('kafka.image', f.kafka.image, 'is a Strimzi Kafka image, whose tags are <strimzi version>-kafka-<kafka version> such as 0.45.2-kafka-3.9.2');
+    return new FleetError('kafka.image', f.kafka.image, `is a Strimzi Kafka image, whose tags are <strimzi version>-kafka-<kafka version> such as ${VERSIONS.strimzi}-kafka-${VERSIONS.kafka}`);
   }
   if (m && m[1] !== f.kafka.version) {
     return new FleetError('kafka.version', f.kafka.version, `must be the Kafka version of kafka.image (${m[1]} in ${f.kafka.image}): inter.broker.protocol.version is derived from it`);

@@ -12,7 +12,7 @@ import {
 
 describe('image references (distribution/reference grammar)', () => {
   test.each([
-    ['quay.io/strimzi/kafka:0.45.2-kafka-3.9.2', { domain: 'quay.io', path: 'strimzi/kafka', tag: '0.45.2-kafka-3.9.2' }],
+    ['quay.io/strimzi/kafka:0.45.0-kafka-3.9.0', { domain: 'quay.io', path: 'strimzi/kafka', tag: '0.45.0-kafka-3.9.0' }],
     ['registry:5000/name:tag', { domain: 'registry:5000', path: 'name', tag: 'tag' }],
     ['localhost:5000/akhq:0.25.1', { domain: 'localhost:5000', path: 'akhq', tag: '0.25.1' }],
     ['localhost/akhq:1', { domain: 'localhost', path: 'akhq', tag: '1' }],

@@ -83,10 +83,10 @@ const cases: Record<string, Case[]> = {
     ['negative', { pki: { renewBefore: '-1h' } }, /pki\.renewBefore = "-1h": must be a Go duration/],
   ],
   versions: [
-    ['kafka.version not the image Kafka', { kafka: { version: '3.8.1' } }, /kafka\.version = "3\.8\.1": must be the Kafka version of kafka\.image \(3\.9\.2 in quay\.io\/strimzi\/kafka:0\.45\.2-kafka-3\.9\.2\)/],
+    ['kafka.version not the image Kafka', { kafka: { image: 'quay.io/strimzi/kafka:0.45.0-kafka-3.9.0', version: '3.8.1' } }, /kafka\.version = "3\.8\.1": must be the Kafka version of kafka\.image \(3\.9\.0 in quay\.io\/strimzi\/kafka:0\.45\.0-kafka-3\.9\.0\)/],
     ['a Kafka minor that does not exist', { kafka: { version: '3.10.0' } }, /kafka\.version = "3\.10\.0": must be an Apache Kafka 3\.x version/],
-    ['a Strimzi image without the Kafka version', { kafka: { image: 'quay.io/strimzi/kafka:0.45.2' } }, /kafka\.image = "quay\.io\/strimzi\/kafka:0\.45\.2": is a Strimzi Kafka image, whose tags are <strimzi version>-kafka-<kafka version>/],
-    ['a mirrored Strimzi image of another Kafka', { kafka: { image: 'registry:5000/mirror/strimzi/kafka:0.45.2-kafka-3.8.1' } }, /kafka\.version = "3\.9\.2": must be the Kafka version of kafka\.image \(3\.8\.1/],
+    ['a Strimzi image without the Kafka version', { kafka: { image: 'quay.io/strimzi/kafka:0.45.0' } }, /kafka\.image = "quay\.io\/strimzi\/kafka:0\.45\.0": is a Strimzi Kafka image, whose tags are <strimzi version>-kafka-<kafka version>/],
+    ['a mirrored Strimzi image of another Kafka', { kafka: { image: 'registry:5000/mirror/strimzi/kafka:0.45.0-kafka-3.8.1', version: '3.9.0' } }, /kafka\.version = "3\.9\.0": must be the Kafka version of kafka\.image \(3\.8\.1/],
     ['another image with a digest only', { kafka: { image: `registry.corp/kafka@sha256:${'a'.repeat(64)}` } }, /kafka\.image = .*: must carry a tag/],
   ],
   urls: [
@@ -133,7 +133,7 @@ describe('accepted', () => {
     expect(ok(parseOverride('load: {records: 1e6, run: 2.0e0}\n', 'fleet.yaml')).load).toMatchObject({ records: 1_000_000, run: 2 });
   });
   test('a registry with a port, a digest after a tag, a mirrored Strimzi image of the same Kafka', () => {
-    const f = ok({ load: { image: 'registry:5000/name:tag' }, akhq: { image: `localhost:5000/akhq:0.25.1@sha256:${'c'.repeat(64)}` }, kafka: { image: 'registry.corp:5000/strimzi/kafka:0.45.2-kafka-3.9.2' } });
+    const f = ok({ load: { image: 'registry:5000/name:tag' }, akhq: { image: `localhost:5000/akhq:0.25.1@sha256:${'c'.repeat(64)}` }, kafka: { image: 'registry.corp:5000/strimzi/kafka:0.45.0-kafka-3.9.0', version: '3.9.0' } });
     expect(f.load.image).toBe('registry:5000/name:tag');
   });
   test('a non-Strimzi broker image with a tag (its Kafka version cannot be known)', () => {

@@ -1,16 +1,15 @@
-import { Fleet } from '@stretched-kafka/fleet';
-import { STRIMZI_OPERATOR_IMAGE } from '@stretched-kafka/topics';
+import { Fleet, VERSIONS } from '@stretched-kafka/fleet';
 
 /**
- * Add-on pins in one place. Charts are pinned to exact versions (no ranges): a chart bump is a
- * reviewed diff, never a surprise on the next reconcile.
+ * Add-on sources. Charts are pinned to exact versions (no ranges), taken from versions.json: a
+ * chart bump is a reviewed diff, never a surprise on the next reconcile.
  */
 export const CERT_MANAGER = {
   repoUrl: 'https://charts.jetstack.io',
   chart: 'cert-manager',
   // AdditionalCertificateOutputFormats (the CombinedPEM file the brokers read) is GA since
   // v1.18, so this version needs no feature gate on the controller or the webhook.
-  version: 'v1.19.3',
+  version: VERSIONS.certManager,
   namespace: 'cert-manager',
 } as const;
 
@@ -21,13 +20,13 @@ export const SUBMARINER_CHARTS = {
 
 /**
  * stakater Reloader restarts the Deployments that name a Secret in `secret.reloader.stakater.com/reload`
- * when cert-manager renews it. Chart 2.2.17 carries Reloader v1.4.22 (stakater/Reloader PR #1218).
+ * when cert-manager renews it. The pinned chart (versions.json) carries Reloader v1.4.22 (stakater/Reloader PR #1218).
  * It is installed into the fleet's namespace (see addons.ts), so no namespace is pinned here.
  */
 export const RELOADER = {
   repoUrl: 'https://stakater.github.io/stakater-charts',
   chart: 'reloader',
-  version: '2.2.17',
+  version: VERSIONS.reloader,
 } as const;
 
 export const STRIMZI_REPO = 'https://github.com/strimzi/strimzi-kafka-operator.git';
@@ -41,7 +40,7 @@ export function imageTag(image: string): string {
 
 /** Strimzi release whose KafkaTopic/KafkaUser CRDs match the standalone operators the topics component runs. */
 export function strimziVersion(): string {
-  return imageTag(STRIMZI_OPERATOR_IMAGE);
+  return VERSIONS.strimzi;
 }
 
 /** The operator chart follows Submariner's releases, so the fleet's Submariner version pins it. */

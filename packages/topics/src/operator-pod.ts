@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Region, STACK_CLIENT_LABEL, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { Fleet, IMAGES, Region, STACK_CLIENT_LABEL, labels, selectorLabels } from '@stretched-kafka/fleet';
 import { containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 
 /**
- * Strimzi's operator image, last patch of the last line that still supports ZooKeeper-based
- * clusters (0.45.2, March 2026). Pinned here with the CRD copies in shared/crds/strimzi-0.45.
+ * Strimzi's operator image: the last line that still supports ZooKeeper-based clusters (0.45),
+ * at the Strimzi version pinned in versions.json with the CRD copies (shared/crds/strimzi-0.45).
  */
-export const STRIMZI_OPERATOR_IMAGE = 'quay.io/strimzi/operator:0.45.2';
+export const STRIMZI_OPERATOR_IMAGE = IMAGES.strimziOperator;
 
 export interface OperatorPodProps {
   /** Component name: Deployment, ServiceAccount and label value. */

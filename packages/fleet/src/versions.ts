@@ -1,0 +1,65 @@
+import pins from '../../../versions.json';
+
+/**
+ * Every pinned version, read from `versions.json` at the repository root: the one place to bump.
+ * Files that cannot import it repeat a value (pom.xml, cdk8s.yaml, packages/loadgen/Dockerfile,
+ * the CRD copies, the README); test/versions.test.ts fails when one of them disagrees.
+ * The e2e API-server harness pins Kubernetes, etcd and kustomize in e2e/k8s/go.mod instead.
+ */
+export interface Versions {
+  /** Strimzi release: the broker image, the standalone operators and their KafkaTopic/KafkaUser CRDs. */
+  readonly strimzi: string;
+  /** Apache Kafka inside the Strimzi image (fleet `kafka.version`, pom.xml `kafka.version`). */
+  readonly kafka: string;
+  readonly akhq: string;
+  /** Tag of the load generator image built from packages/loadgen/Dockerfile. */
+  readonly load: string;
+  /** Base image tag of packages/loadgen/Dockerfile. */
+  readonly node: string;
+  /** cert-manager Helm chart (the chart's tags carry the `v`). */
+  readonly certManager: string;
+  /** Submariner release: fleet `submariner.version`, which also pins the operator chart. */
+  readonly submariner: string;
+  /** stakater Reloader Helm chart. */
+  readonly reloader: string;
+  /** Kubernetes API the manifests target: cdk8s-plus-<minor> and schemas/k8s-<version>.json. */
+  readonly kubernetesApi: string;
+  /** The logging binding Kafka's own distribution ships, for the e2e classpath (pom.xml). */
+  readonly kafkaLibs: { readonly slf4j: string; readonly reload4j: string };
+}
+
+export const VERSIONS: Versions = pins;
+
+/** `<major>.<minor>` of a version: the Strimzi line names the CRD copies' folder (`strimzi-0.45`). */
+export function versionLine(version: string): string {
+  return version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+}
+
+/** The pinned images, built from VERSIONS. */
+export const IMAGES = {
+  /** Strimzi's Kafka image: brokers and ZooKeeper. */
+  kafka: `quay.io/strimzi/kafka:${VERSIONS.strimzi}-kafka-${VERSIONS.kafka}`,
+  /** Strimzi's operator image: the standalone Topic and User Operators. */
+  strimziOperator: `quay.io/strimzi/operator:${VERSIONS.strimzi}`,
+  akhq: `tchiotludo/akhq:${VERSIONS.akhq}`,
+  load: `ghcr.io/example/stretched-kafka-load:${VERSIONS.load}`,
+  node: `node:${VERSIONS.node}`,
+} as const;
+
+/** A version the README must state, as the exact text it must contain. */
+export interface VersionFact {
+  readonly what: string;
+  readonly text: string;
+}
+
+/**
+ * What the README must say about versions (test/versions.test.ts checks each text appears, and
+ * that no other version of the same thing is named there or in docs/).
+ */
+export function readmeVersionFacts(): VersionFact[] {
+  return [
+    { what: 'default broker image (fleet kafka.image)', text: IMAGES.kafka },
+    { what: 'Strimzi release of the default image', text: `Strimzi ${VERSIONS.strimzi}` },
+    { what: 'Kafka release (fleet kafka.version)', text: `Kafka ${VERSIONS.kafka}` },
+  ];
+}
