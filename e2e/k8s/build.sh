@@ -74,4 +74,23 @@ build "-s -w" "" "go.etcd.io/etcd/server/v3=$ETCD"
 build "-s -w -X sigs.k8s.io/kustomize/api/provenance.version=$KUSTOMIZE_VERSION" "" \
   "sigs.k8s.io/kustomize/kustomize/v5=$KUSTOMIZE"
 
+# OpenShift's Route CRD from the pinned github.com/openshift/api module zip (verified against
+# sum.golang.org by go, and against the hash pinned in env.sh here)
+if [[ -s "$ROUTE_CRD" ]]; then
+  echo "reused routes.route.openshift.io CRD ${ROUTE_CRD#"$K8S_DIR"/}"
+else
+  t0=$SECONDS
+  scratch="$(mktemp -d)"
+  info="$(cd "$scratch" && GOFLAGS=-mod=mod go mod download -json "github.com/openshift/api@$OPENSHIFT_API_VERSION")"
+  rmdir "$scratch"
+  sum="$(sed -n 's/^[[:space:]]*"Sum": "\(.*\)",$/\1/p' <<<"$info")"
+  dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$info")"
+  [[ "$sum" == "$OPENSHIFT_API_SUM" ]] || { echo "build.sh: github.com/openshift/api@$OPENSHIFT_API_VERSION has hash '$sum', env.sh pins $OPENSHIFT_API_SUM" >&2; exit 1; }
+  src="$dir/route/v1/zz_generated.crd-manifests/routes.crd.yaml"
+  [[ -s "$src" ]] || { echo "build.sh: no $src in github.com/openshift/api@$OPENSHIFT_API_VERSION" >&2; exit 1; }
+  mkdir -p "$(dirname "$ROUTE_CRD")"
+  cp "$src" "$ROUTE_CRD.tmp" && mv "$ROUTE_CRD.tmp" "$ROUTE_CRD"
+  echo "copied routes.route.openshift.io CRD ${ROUTE_CRD#"$K8S_DIR"/} from github.com/openshift/api@$OPENSHIFT_API_VERSION ($((SECONDS - t0)) s)"
+fi
+
 echo "e2e/k8s binaries ready in $((SECONDS - start)) s: kubernetes $K8S_VERSION, etcd $ETCD_VERSION, kustomize $KUSTOMIZE_VERSION ($(go env GOVERSION))"

@@ -26,5 +26,14 @@ export KUBECTL="$K8S_BIN/kubectl-$K8S_VERSION/kubectl"
 export ETCD="$K8S_BIN/etcd-$ETCD_VERSION/etcd"
 export KUSTOMIZE="$K8S_BIN/kustomize-$KUSTOMIZE_VERSION/kustomize"
 
+# OpenShift's Route CRD (route.openshift.io/v1), taken at build time from the module zip of
+# github.com/openshift/api (the repository has no semver tags; this pseudo-version is its master of
+# 2025-10-15, built on k8s.io/api v0.34.1 like the Kubernetes 1.34 pinned in go.mod). Not a
+# requirement of go.mod (it would lift go-spew in the Kubernetes build), so its version and go.sum
+# hash are pinned here; build.sh checks the hash the proxy and sum.golang.org agree on.
+export OPENSHIFT_API_VERSION="v0.0.0-20251015095338-264e80a2b6e7"
+export OPENSHIFT_API_SUM="h1:Ot2fbEEPmF3WlPQkyEW/bUCV38GMugH/UmZvxpWceNc="
+export ROUTE_CRD="$K8S_BIN/openshift-api-$OPENSHIFT_API_VERSION/routes.route.openshift.io.yaml"
+
 # Go's module and build caches, outside the repo, shared by every clone
 export K8S_GO_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/stretched-kafka/go"
