@@ -3,3 +3,4 @@ export * from './namespace';
 export * from './disruption-budget';
 export * from './start-script';
 export * from './stateful-services';
+export * from './peer-network-policy';
