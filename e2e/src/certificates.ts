@@ -1,0 +1,58 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Fleet } from '@stretched-kafka/fleet';
+import { adminCertificate } from '@stretched-kafka/certificates';
+import { log } from './log';
+import { Ca, CertificateSpec } from './pki';
+import { Tree } from './tree';
+
+// The PKI stage: what cert-manager would do with the tree's Certificate resources, with one
+// throwaway CA per issuer, writing each Secret's files under <work>/secrets/<region>/<secretName>.
+
+export class Certificates {
+  /** One throwaway CA per issuer (kind/name), as distinct as the real ones: a Vault ClusterIssuer and the stack's CA Issuer. */
+  readonly cas = new Map<string, Ca>();
+  readonly secrets: string;
+
+  constructor(
+    private readonly work: string,
+    private readonly clusters: string,
+  ) {
+    this.secrets = join(work, 'secrets');
+  }
+
+  /** The folder of the Secret `secret` in `region` (ca.crt, tls.crt, tls.key, ...). */
+  secretDir(region: string, secret: string): string {
+    const dir = join(this.secrets, region, secret);
+    if (!existsSync(join(dir, 'tls.crt'))) throw new Error(`no Certificate with secretName ${secret} under ${this.clusters}/${region}/`);
+    return dir;
+  }
+
+  ca(ref: { kind?: string; name: string }): Ca {
+    const key = `${ref.kind ?? 'Issuer'}/${ref.name}`;
+    let ca = this.cas.get(key);
+    if (!ca) this.cas.set(key, (ca = new Ca(join(this.work, 'ca', key.replace('/', '-')), key)));
+    return ca;
+  }
+
+  /** Issues every Certificate of the tree by the CA of its issuerRef, plus the break-glass admin certificate. */
+  issue(tree: Tree, fleet: Fleet): void {
+    const issuers = new Set(tree.all('Issuer').map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`));
+    let n = 0;
+    for (const o of tree.all('Certificate')) {
+      const spec = o.object.spec as CertificateSpec;
+      if (!spec.issuerRef) throw new Error(`${o.file}: Certificate ${o.object.metadata.name} names no issuerRef`);
+      // cert-manager signs with a namespaced Issuer only Certificates of its own namespace.
+      if ((spec.issuerRef.kind ?? 'Issuer') === 'Issuer' && !issuers.has(`${o.object.metadata.namespace}/${spec.issuerRef.name}`)) {
+        throw new Error(`${o.file}: issuerRef Issuer ${spec.issuerRef.name} is not an Issuer of namespace ${o.object.metadata.namespace} in the tree`);
+      }
+      this.ca(spec.issuerRef).issue(spec, join(this.secrets, o.region, spec.secretName));
+      n++;
+    }
+    if (n === 0) throw new Error(`no Certificate resources under ${this.clusters}`);
+    // The break-glass admin certificate an operator requests by hand for maintenance (npm run plan).
+    const admin = adminCertificate(fleet).spec as unknown as CertificateSpec;
+    this.ca(admin.issuerRef!).issue(admin, join(this.secrets, fleet.topic.managementRegion, admin.secretName));
+    log(`pki: ${this.cas.size} throwaway CAs (${[...this.cas.keys()].join(', ')}) issued ${n} certificates as the Certificate resources describe them, plus the break-glass admin`);
+  }
+}

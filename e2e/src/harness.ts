@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { Fleet, Node, TrustDomain, bootstrapServers, loadFleet } from '@stretched-kafka/fleet';
+import { Certificates } from './certificates';
+import { KafkaTools, ToolsIdentity } from './kafka';
+import { log } from './log';
+import { Host, Network } from './net';
+import { Service } from './proc';
+import { Report } from './report';
+import { PREFIX, settings } from './settings';
+import { Tree } from './tree';
+import { TrustContext } from './trust';
+
+// What the stages share: the settings, the fleet and its synthesized tree, the network, the
+// certificates, the nodes and clients the plan placed, Kafka's tools and the report.
+
+/** A ZooKeeper member or broker: its network namespace, its folder and, once started, its process. */
+export interface NodeRun {
+  readonly node: Node;
+  readonly host: Host;
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  service?: Service;
+}
+
+export class Harness {
+  readonly s = settings();
+  readonly fleet: Fleet = loadFleet(this.s.fleetFile);
+  readonly tree = new Tree(this.s.clusters);
+  readonly net = new Network(PREFIX, this.fleet.regions.map((r) => r.name));
+  readonly kafkaHome = join(this.s.work, 'kafka-home');
+  readonly pki = new Certificates(this.s.work, this.s.clusters);
+  readonly zookeepers: NodeRun[] = [];
+  readonly brokers: NodeRun[] = [];
+  /** One client namespace per region, where the tools and the load program run. */
+  readonly clients = new Map<string, Host>();
+  /** Kafka's tools as the break-glass admin on the internal listener (set once the brokers answer). */
+  tools!: KafkaTools;
+  readonly report = new Report();
+
+  /** Kafka's tools in the management region's client namespace as `identity`, on the listener of `trust`. */
+  toolsAs(identity: ToolsIdentity, trust: TrustDomain): KafkaTools {
+    const mgmt = this.fleet.topic.managementRegion;
+    const region = this.fleet.regions.find((x) => x.name === mgmt)!;
+    return new KafkaTools(this.net, this.clients.get(mgmt)!, this.kafkaHome, bootstrapServers(this.fleet, region, trust), identity, this.s.work);
+  }
+
+  regionOfBroker(id: number): string | undefined {
+    return this.brokers.find((b) => b.node.id === id)?.node.region.name;
+  }
+
+  /** What the trust-model checks (trust.ts) need: attacker certificates refused, stack identities working. */
+  trustContext(): TrustContext {
+    const f = this.fleet;
+    const logsOf = (nodes: readonly NodeRun[]) => nodes.map((n) => n.service?.logFile).filter((x): x is string => !!x);
+    return {
+      fleet: f,
+      work: this.s.work,
+      clientIp: this.clients.get(f.topic.managementRegion)!.ip,
+      applicationCa: this.pki.ca(f.pki.issuer),
+      stackCa: this.pki.ca({ kind: 'Issuer', name: f.pki.internal.issuerName }),
+      secretDir: (region, secret) => this.pki.secretDir(region, secret),
+      toolsAs: (identity, trust) => this.toolsAs(identity, trust),
+      brokerLogs: () => logsOf(this.brokers),
+      zookeeperLogs: () => logsOf(this.zookeepers),
+      check: (what, ok, detail) => this.report.check(what, ok, detail),
+      log,
+    };
+  }
+}

@@ -1,0 +1,157 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TLS, bootstrapServers, loadConsumerGroup } from '@stretched-kafka/fleet';
+import { cutRegion, describe, fullIsr, reportIsrRecovery } from './cut';
+import { Harness } from './harness';
+import { log } from './log';
+import { FatalError } from './nodes';
+import { Result, run } from './proc';
+import { round } from './report';
+
+// The load stage: the load program (--verify) produces from the first two regions while the last
+// one is cut (cut.ts); then consumers in a producing region and in the cut region, and Kafka's
+// Java consumer, check every acknowledged record.
+
+/** The fields of the load program's JSON summary line the harness reads. */
+interface Summary {
+  records: number;
+  maxStallMs: number;
+  maxPartitionStallMs?: number;
+  errors: number;
+  retries: number;
+  fatal?: string;
+  verify?: { expected: number; missing: number; outOfOrder: number; duplicated: number; ok?: boolean; acknowledged?: number };
+}
+
+interface Producer {
+  readonly region: string;
+  /** The file the load program writes the acknowledged records' summary to (the consumers' --expect-file). */
+  readonly summary: string;
+  readonly logFile: string;
+  readonly done: Promise<Result>;
+}
+
+/** Producers in two regions, the last region cut off while they run. */
+export async function loadWithRegionCut(h: Harness): Promise<void> {
+  const f = h.fleet;
+  const r = h.report.figures;
+  const producing = f.regions.slice(0, 2).map((x) => x.name);
+  const cut = f.regions[f.regions.length - 1].name;
+  const loadDir = join(h.s.work, 'load');
+  mkdirSync(loadDir, { recursive: true });
+  const before = await describe(h);
+  r.leadersInCutRegion = before.filter((p) => h.regionOfBroker(p.leader) === cut).length;
+
+  const producers = producing.map((region) => startProducer(h, region, loadDir));
+  log(`load: producers running in ${producing.join(' and ')} for ${h.s.produceS} s at ${h.s.rate} records/s each; ${r.leadersInCutRegion} partition leaders sit in ${cut}`);
+  const window = await cutRegion(h, cut);
+
+  const isrFull = fullIsr(h);
+  const results = await Promise.all(producers.map(async (p) => ({ ...p, res: await p.done })));
+  reportIsrRecovery(h, await isrFull, window);
+
+  const produced: Record<string, Summary | undefined> = {};
+  for (const p of results) {
+    produced[p.region] = lastJson(p.res.stdout) as Summary | undefined;
+    h.report.check(`producer in ${p.region} exited 0 without a fatal error`, p.res.code === 0 && !produced[p.region]?.fatal, `exit ${p.res.code}${produced[p.region]?.fatal ? `, fatal: ${produced[p.region]?.fatal}` : ''}; log: ${p.logFile}`);
+  }
+  r.producers = produced;
+  r.cutRegion = cut;
+  r.producingRegions = producing;
+  r.cutS = round((window.restoredAt - window.cutAt) / 1000);
+  const summaries = producers.map((p) => p.summary).filter((x) => existsSync(x));
+  if (summaries.length !== producers.length) throw new FatalError(`producers wrote ${summaries.length} of ${producers.length} summary files; logs in ${join(h.s.work, 'logs')}`);
+
+  const consumed = await consume(h, [producing[0], cut], loadDir, summaries);
+  r.consumers = consumed;
+
+  // The records were compressed by the load program's own LZ4 codec; Kafka's Java consumer
+  // must read every one of them too (the brokers' Java stack only validated the batches).
+  const acknowledged = Object.values(produced).reduce((n, p) => n + (p?.verify?.acknowledged ?? 0), 0);
+  const javaRead = await h.tools.javaConsume(f.topic.name, acknowledged, `e2e-java-${Date.now()}`).catch((e: Error) => e);
+  h.report.check(`Kafka's Java consumer read all ${acknowledged} acknowledged records`, typeof javaRead === 'number' && javaRead >= acknowledged, typeof javaRead === 'number' ? `read ${javaRead}` : javaRead.message);
+  if (typeof javaRead === 'number') log(`java consumer: kafka-consumer-perf-test read ${javaRead} records`);
+  const verifies = Object.values(consumed).map((c) => c?.verify).filter((v): v is NonNullable<Summary['verify']> => !!v);
+  r.lostRecords = verifies.length ? Math.max(...verifies.map((v) => v.missing)) : undefined;
+  r.reorderedRecords = verifies.length ? Math.max(...verifies.map((v) => v.outOfOrder)) : undefined;
+  const stalls = Object.values(produced).map((p) => p?.maxStallMs).filter((n): n is number => typeof n === 'number');
+  r.rtoS = stalls.length ? round(Math.max(...stalls) / 1000) : undefined;
+  // Partitions led by the cut broker wait for kafkajs to give up on it (request timeout) and
+  // find the new leader: shown apart, it is the client's share of the outage.
+  const partitionStalls = Object.values(produced).map((p) => p?.maxPartitionStallMs).filter((n): n is number => typeof n === 'number');
+  r.partitionStallS = partitionStalls.length ? round(Math.max(...partitionStalls) / 1000) : undefined;
+}
+
+/** The load program producing from `region`'s client namespace for E2E_PRODUCE_S at E2E_RATE. */
+function startProducer(h: Harness, region: string, loadDir: string): Producer {
+  const f = h.fleet;
+  const r = f.regions.find((x) => x.name === region)!;
+  const summary = join(loadDir, `produce-${region}.json`);
+  const args = loadArgs(h, 'produce', region, [
+    '--client-id', `e2e-${region}`,
+    '--duration-s', String(h.s.produceS),
+    '--rate', String(h.s.rate),
+    '--producers', String(Math.max(1, Math.min(r.producers, h.s.mode === 'ci' ? 2 : r.producers))),
+    '--record-bytes', String(f.load.recordBytes),
+    '--batch-bytes', String(f.load.batchBytes),
+    '--linger-ms', String(f.load.lingerMs),
+    '--progress-interval-s', '5',
+    '--summary-file', summary,
+  ]);
+  const logFile = join(h.s.work, 'logs', `produce-${region}.log`);
+  return { region, summary, logFile, done: run(args, { timeoutMs: (h.s.produceS + 240) * 1000, allowFail: true }).then((res) => (writeFileSync(logFile, `${res.stderr}\n${res.stdout}`), res)) };
+}
+
+/**
+ * Consumers, one after the other, in each of `regions` (rack = region: the cut region's consumer
+ * fetches from the replicas that were cut off and had to catch up), each checking every record
+ * the producers' summaries list as acknowledged.
+ */
+async function consume(h: Harness, regions: readonly string[], loadDir: string, summaries: readonly string[]): Promise<Record<string, Summary | undefined>> {
+  const f = h.fleet;
+  const group = loadConsumerGroup(f);
+  const consumed: Record<string, Summary | undefined> = {};
+  for (const [i, region] of regions.entries()) {
+    if (i > 0) await h.tools.resetGroupToEarliest(group, f.topic.name);
+    const summary = join(loadDir, `consume-${region}.json`);
+    const res = await run(
+      loadArgs(h, 'consume', region, ['--client-id', `e2e-consumer-${region}`, '--group', group, '--rack', region, '--idle-timeout-s', '20', '--progress-interval-s', '10', '--summary-file', summary, '--expect-file', ...summaries]),
+      { timeoutMs: 300_000, allowFail: true },
+    );
+    const logFile = join(h.s.work, 'logs', `consume-${region}.log`);
+    writeFileSync(logFile, `${res.stderr}\n${res.stdout}`);
+    const c = (consumed[region] = lastJson(res.stdout) as Summary | undefined);
+    const v = c?.verify;
+    h.report.check(`consumer in ${region} (rack ${region}) read every acknowledged record in order`, res.code === 0 && !!v && v.ok === true && v.expected > 0, v ? `expected ${v.expected}, missing ${v.missing}, out of order ${v.outOfOrder}, duplicated ${v.duplicated}; exit ${res.code}` : `exit ${res.code}, no summary; log: ${logFile}`);
+    log(`consume: ${region}: ${v ? `${v.expected} acknowledged, ${v.missing} missing, ${v.outOfOrder} out of order, ${v.duplicated} duplicated` : 'no verification summary'}`);
+  }
+  return consumed;
+}
+
+/** The load program in `region`'s client namespace, with the producer's or the consumer's certificate. */
+function loadArgs(h: Harness, mode: 'produce' | 'consume', region: string, extra: string[]): string[] {
+  const f = h.fleet;
+  const r = f.regions.find((x) => x.name === region)!;
+  const secret = mode === 'produce' ? TLS.producer.secret : TLS.consumer.secret;
+  return h.net.exec(h.clients.get(region)!, [
+    process.execPath, h.s.loadgen, mode,
+    '--bootstrap', bootstrapServers(f, r),
+    '--topic', f.topic.name,
+    '--tls-dir', h.pki.secretDir(region, secret),
+    '--verify',
+    ...extra,
+  ]);
+}
+
+/** The last line of `stdout` that parses as JSON (the load program's summary). */
+function lastJson(stdout: string): unknown {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const l of lines) {
+    try {
+      return JSON.parse(l);
+    } catch {
+      // Not the summary line.
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,112 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TLS, ZOOKEEPER } from '@stretched-kafka/fleet';
+import { Harness, NodeRun } from './harness';
+import { log } from './log';
+import { run, running, startService, waitFor } from './proc';
+import { Tree } from './tree';
+
+// The nodes stage: every ZooKeeper member and broker runs the generated start.sh from its
+// ConfigMap, in its own namespace, until ZooKeeper has a quorum over TLS and every broker answers
+// over mTLS with its region as rack.
+
+/** An error that stops the run at once (a node exited, a producer wrote no summary). */
+export class FatalError extends Error {}
+
+/** The Kafka home the generated scripts call: e2e/kafka-home's bin/ and config/, the jars from Maven Central as libs/. */
+export function prepareKafkaHome(h: Harness): void {
+  mkdirSync(h.kafkaHome, { recursive: true });
+  cpSync(join(h.s.kafkaHomeSource, 'bin'), join(h.kafkaHome, 'bin'), { recursive: true });
+  cpSync(join(h.s.kafkaHomeSource, 'config'), join(h.kafkaHome, 'config'), { recursive: true });
+  symlinkSync(h.s.kafkaLib, join(h.kafkaHome, 'libs'));
+}
+
+export async function startZookeeper(h: Harness): Promise<void> {
+  for (const r of h.zookeepers) startNode(h, r, configMapWith(h.tree, r.node.region.name, 'zoo.cfg'), TLS.zookeeper.secret, h.s.zookeeperHeap);
+  await waitFor(`a ZooKeeper quorum of ${h.zookeepers.length}`, h.s.startTimeoutS * 1000, 2000, async () => {
+    assertAlive(h.zookeepers);
+    const states = await Promise.all(h.zookeepers.map((r) => zookeeperState(h, r)));
+    return states.every((s) => s === 'leader' || s === 'follower') ? states : undefined;
+  });
+  log(`zookeeper: quorum of ${h.zookeepers.length} formed over TLS`);
+}
+
+export async function startBrokers(h: Harness): Promise<void> {
+  for (const r of h.brokers) {
+    const clientTls = { CLIENT_TLS_DIR: h.pki.secretDir(r.node.region.name, TLS.kafkaClients.secret) };
+    startNode(h, r, configMapWith(h.tree, r.node.region.name, 'server.properties'), TLS.kafka.secret, h.s.brokerHeap, clientTls);
+  }
+  const mgmt = h.fleet.topic.managementRegion;
+  // The harness's own checks run as the break-glass admin on the internal listener.
+  h.tools = h.toolsAs({ name: TLS.admin.commonName, tlsDir: h.pki.secretDir(mgmt, TLS.admin.secret) }, 'stack');
+  const found = await waitFor(`all ${h.brokers.length} brokers to answer over mTLS`, h.s.startTimeoutS * 1000, 3000, async () => {
+    assertAlive([...h.zookeepers, ...h.brokers]);
+    const b = await h.tools.brokers();
+    return b.size === h.brokers.length ? b : undefined;
+  });
+  for (const r of h.brokers) {
+    const rack = found.get(r.node.id);
+    if (rack !== r.node.region.name) throw new Error(`broker ${r.node.id} (${r.node.region.name}/${r.node.pod}) reports rack ${rack}; broker.rack must be its region`);
+  }
+  log(`kafka: ${found.size} brokers answer ApiVersions over mTLS as kafka-admin; racks = regions`);
+}
+
+/** The data of the ConfigMap in `region` that carries `key` (zoo.cfg or server.properties). */
+function configMapWith(tree: Tree, region: string, key: string): Record<string, string> {
+  const found = tree.all('ConfigMap', region).filter((o) => typeof (o.object.data as Record<string, string> | undefined)?.[key] === 'string');
+  if (found.length !== 1) throw new Error(`expected one ConfigMap with data key ${key} under ${tree.root}/${region}/, found ${found.length}`);
+  const data = found[0].object.data as Record<string, string>;
+  if (typeof data['start.sh'] !== 'string') throw new Error(`${found[0].file}: no start.sh data key`);
+  return data;
+}
+
+/** Writes the ConfigMap's files as CONFIG_DIR and runs its start.sh in the node's namespace. */
+function startNode(h: Harness, r: NodeRun, data: Record<string, string>, secret: string, heap: string, extraEnv: NodeJS.ProcessEnv = {}): void {
+  const configDir = join(r.dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  for (const [key, value] of Object.entries(data)) writeFileSync(join(configDir, key), value, { mode: key.endsWith('.sh') ? 0o755 : 0o644 });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    JAVA_HOME: process.env.JAVA_HOME,
+    HOSTNAME: r.node.pod,
+    KAFKA_HOME: h.kafkaHome,
+    TLS_DIR: h.pki.secretDir(r.node.region.name, secret),
+    CONFIG_DIR: configDir,
+    DATA_DIR: join(r.dir, 'data'),
+    RUN_DIR: join(r.dir, 'run'),
+    LOG_DIR: join(r.dir, 'logs'),
+    KAFKA_HEAP_OPTS: heap,
+    ...extraEnv,
+  };
+  Object.assign(r.env, env);
+  const logFile = join(h.s.work, 'logs', `${r.node.region.name}-${r.node.pod}.log`);
+  r.service = startService(`${r.node.region.name}/${r.node.pod}`, h.net.exec(r.host, ['bash', join(configDir, 'start.sh')]), env, logFile);
+}
+
+/** The member's role, asked over its TLS client port with the generated health script if there is one. */
+async function zookeeperState(h: Harness, r: NodeRun): Promise<string | undefined> {
+  const health = join(r.dir, 'config', 'health.sh');
+  const args = existsSync(health)
+    ? ['bash', health, 'ready']
+    : ['bash', '-c', `echo srvr | openssl s_client -connect 127.0.0.1:${ZOOKEEPER.clientPort} -quiet -cert "$TLS_DIR/tls.crt" -key "$TLS_DIR/tls.key" -CAfile "$TLS_DIR/ca.crt" 2>/dev/null`];
+  const res = await run(h.net.exec(r.host, args), { env: { ...process.env, ...r.env }, timeoutMs: 10_000, allowFail: true });
+  const mode = /Mode: (\w+)/.exec(res.stdout)?.[1];
+  if (mode) return mode;
+  return res.code === 0 && existsSync(health) ? 'follower' : undefined;
+}
+
+function assertAlive(nodes: readonly NodeRun[]): void {
+  for (const r of nodes) {
+    if (r.service && !running(r.service)) throw new FatalError(`${r.service.name} exited (code ${r.service.child.exitCode}); log: ${r.service.logFile}\n${tailErrors(r.service.logFile)}`);
+  }
+}
+
+function tailErrors(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const errors = lines.filter((l) => /ERROR|FATAL|Exception|^start:/.test(l)).slice(-6);
+    return (errors.length ? errors : lines.slice(-8)).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

@@ -1,0 +1,55 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Settings } from './settings';
+
+// The report stage: the figures the stages measured and every PASS/FAIL check, printed and
+// written to <work>/report.json.
+
+export interface Check {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+export class Report {
+  /** The measured figures, in the order the stages set them (report.json's fields). */
+  readonly figures: Record<string, unknown> = {};
+  readonly checks: Check[] = [];
+
+  check(what: string, ok: boolean, detail: string): void {
+    this.checks.push({ what, ok, detail });
+  }
+}
+
+/** A figure to one decimal. */
+export function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** Prints the figures and every check and writes report.json; true when all checks passed. */
+export function printReport(s: Settings, report: Report): boolean {
+  const r = report.figures;
+  const passed = report.checks.every((c) => c.ok);
+  const fig = (v: unknown, unit = '') => (v === undefined ? 'n/a' : `${v}${unit}`);
+  console.log('');
+  if (s.stages === 'all') printCutFigures(r, fig);
+  console.log(`e2e:   wall time                  ${fig(r.wallS, ' s')}`);
+  for (const c of report.checks) console.log(`e2e: ${c.ok ? 'PASS' : 'FAIL'} ${c.what}${c.detail && !c.ok ? ` (${c.detail})` : ''}`);
+  const out = { e2e: passed ? 'passed' : 'failed', mode: s.mode, stages: s.stages, ...r, checks: report.checks };
+  writeFileSync(join(s.work, 'report.json'), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`e2e: ${passed ? 'PASSED' : 'FAILED'}; report ${join(s.work, 'report.json')}, logs ${join(s.work, 'logs')}`);
+  return passed;
+}
+
+function printCutFigures(r: Record<string, unknown>, fig: (v: unknown, unit?: string) => string): void {
+  console.log(`e2e: region cut of ${r.cutRegion} for ${fig(r.cutS, ' s')} while producing from ${(r.producingRegions as string[]).join(' and ')}`);
+  console.log(`e2e:   lost records (RPO)         ${fig(r.lostRecords)}`);
+  console.log(`e2e:   reordered records          ${fig(r.reorderedRecords)}`);
+  console.log(`e2e:   longest produce stall (RTO) ${fig(r.rtoS, ' s')} (no record acknowledged anywhere)`);
+  console.log(`e2e:   longest partition stall    ${fig(r.partitionStallS, ' s')} (one partition waiting for its batch)`);
+  console.log(`e2e:   Kafka failover after cut   ${fig(r.failoverS, ' s')} (controller declared the cut brokers dead or took over from one)`);
+  const controller = r.controllerAtCut as { broker: number; region?: string } | undefined;
+  const where = controller ? `broker ${controller.broker} in ${controller.region}${controller.region === r.cutRegion ? ', cut off: ISR shrinks waited for a new one' : ''}` : undefined;
+  console.log(`e2e:   Kafka controller at the cut ${fig(where)}`);
+  console.log(`e2e:   ISR recovery after restore ${fig(r.isrRecoveryS, ' s')}`);
+}

@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** The prefix of every namespace, link and /etc/netns entry the harness creates. */
+export const PREFIX = 'ske2e';
+
+export interface Settings {
+  mode: 'ci' | 'full';
+  fleetFile: string | undefined;
+  clusters: string;
+  work: string;
+  kafkaLib: string;
+  kafkaHomeSource: string;
+  loadgen: string;
+  /** Seconds the producers run. */
+  produceS: number;
+  /** Records per second per producing process (one per producing region). */
+  rate: number;
+  cutAtS: number;
+  cutS: number;
+  brokerHeap: string;
+  zookeeperHeap: string;
+  startTimeoutS: number;
+  isrTimeoutS: number;
+  /** `all` (default) or `trust`: everything up to and including the trust checks, no load and no cut. */
+  stages: 'all' | 'trust';
+}
+
+/** The run's settings from the command line (`run --clusters ... --work ... --kafka-lib ...`) and the E2E_* knobs. */
+export function settings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      fleet: { type: 'string' },
+      clusters: { type: 'string' },
+      work: { type: 'string' },
+      'kafka-lib': { type: 'string' },
+      'kafka-home': { type: 'string', default: 'e2e/kafka-home' },
+      loadgen: { type: 'string', default: 'packages/loadgen/dist/cli.js' },
+    },
+  });
+  const env = process.env;
+  const mode = (env.E2E_MODE ?? (env.CI === 'true' ? 'ci' : 'full')) as Settings['mode'];
+  if (mode !== 'ci' && mode !== 'full') throw new Error(`E2E_MODE=${mode}: must be ci or full`);
+  const num = (name: string, fallback: number) => {
+    const v = env[name];
+    if (v === undefined || v === '') return fallback;
+    if (!/^\d+(\.\d+)?$/.test(v)) throw new Error(`${name}=${v}: must be a number`);
+    return Number(v);
+  };
+  for (const k of ['clusters', 'work', 'kafka-lib'] as const) if (values[k] === undefined) throw new Error(`--${k} is required`);
+  return {
+    mode,
+    fleetFile: values.fleet,
+    clusters: resolve(values.clusters!),
+    work: resolve(values.work!),
+    kafkaLib: resolve(values['kafka-lib']!),
+    kafkaHomeSource: resolve(values['kafka-home']!),
+    loadgen: resolve(values.loadgen!),
+    produceS: num('E2E_PRODUCE_S', mode === 'ci' ? 100 : 150),
+    rate: num('E2E_RATE', mode === 'ci' ? 200 : 1000),
+    cutAtS: num('E2E_CUT_AT_S', mode === 'ci' ? 20 : 40),
+    // Longer than failover takes (ZooKeeper's quorum timeout, a new ZooKeeper leader if the old
+    // one was in the cut region, then zookeeper.session.timeout.ms before the controller moves
+    // partition leaders), so the producers' stall measures failover, not the cut.
+    cutS: num('E2E_CUT_S', 45),
+    brokerHeap: env.E2E_BROKER_HEAP ?? '-Xms256m -Xmx512m',
+    zookeeperHeap: env.E2E_ZOOKEEPER_HEAP ?? '-Xms64m -Xmx256m',
+    startTimeoutS: num('E2E_START_TIMEOUT_S', mode === 'ci' ? 180 : 420),
+    isrTimeoutS: num('E2E_ISR_TIMEOUT_S', 180),
+    stages: stages(env.E2E_STAGES),
+  };
+}
+
+function stages(v: string | undefined): Settings['stages'] {
+  if (v === undefined || v === '' || v === 'all') return 'all';
+  if (v === 'trust') return 'trust';
+  throw new Error(`E2E_STAGES=${v}: must be all or trust`);
+}
