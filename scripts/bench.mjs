@@ -1,7 +1,8 @@
 // `npm run bench`: prints timings, asserts nothing. Synth for the default fleet and for a generated
 // 30-region fleet, as a whole process (what a user waits for) and in process (render only, to
 // separate the generator's own cost from Node start-up and module loading). Output goes to temp
-// folders, never to clusters/. BENCH_RUNS sets the number of runs per figure (default 5).
+// folders, never to clusters/. BENCH_RUNS sets the number of runs per figure (default 5);
+// BENCH_KAFKA=0 skips the Kafka part; BENCH_RECORD=0 prints without writing docs/measurements/bench.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +11,16 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { record } from './record.mjs';
+
+// Everything printed is also recorded into docs/measurements/bench.md (BENCH_RECORD=0: print only).
+const printed = [];
+const print = console.log;
+console.log = (...args) => {
+  const line = args.join(' ');
+  printed.push(...line.split('\n'));
+  print(line);
+};
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
@@ -71,6 +82,7 @@ await build({
   format: 'cjs',
   logLevel: 'warning',
   external: ['lz4-napi'],
+  loader: { '.sh': 'text' },
 });
 const { loadFleet, render } = createRequire(import.meta.url)(renderBundle);
 
@@ -120,6 +132,18 @@ const nodeStart = median(Array.from({ length: runs }, () => {
 
 const rows = fleets.map((f) => ({ label: f.label, proc: wholeProcess(f.file), inproc: inProcess(f.file) }));
 
+// What a user waits for: `npm run synth` with the bundle already built (the build script reuses
+// it when no input changed), default fleet, into a temp folder, median of 7 runs.
+const npmOut = join(work, 'npm-synth');
+spawnSync('npm', ['run', '-s', 'synth', '--', '--out', npmOut], { cwd: root, stdio: 'ignore' });
+const npmSynth = median(Array.from({ length: 7 }, () => {
+  const t0 = performance.now();
+  const r = spawnSync('npm', ['run', '-s', 'synth', '--', '--out', npmOut], { cwd: root, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`npm run synth exited ${r.status}`);
+  return performance.now() - t0;
+}));
+
+console.log(`npm run synth (default fleet, bundle reused), median of 7 runs: ${ms(npmSynth)} ms.`);
 console.log(`Synth timings, median of ${runs} runs (ms). Node start-up alone: ${ms(nodeStart)} ms.`);
 console.log('');
 const header = ['fleet', 'files', 'objects', 'process wall', 'synth reports', 'render cold', 'render warm'];
@@ -152,10 +176,15 @@ rmSync(work, { recursive: true, force: true });
 // ---------------------------------------------------------------------------------------------
 console.log('');
 const kafkaBench = join(root, 'e2e', 'bench-kafka.sh');
-if (existsSync(kafkaBench)) {
+if (process.env.BENCH_KAFKA === '0') {
+  console.log('load program vs kafka-producer-perf-test: skipped (BENCH_KAFKA=0)');
+} else if (existsSync(kafkaBench)) {
   console.log('load program vs kafka-producer-perf-test (e2e/bench-kafka.sh):');
-  const r = spawnSync('bash', [kafkaBench], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync('bash', [kafkaBench], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.stdout) console.log(r.stdout.trimEnd());
   if (r.status !== 0) console.log(`e2e/bench-kafka.sh exited with ${r.status ?? r.signal}`);
 } else {
   console.log('load program vs kafka-producer-perf-test: run needs e2e/bench-kafka.sh');
 }
+
+if (process.env.BENCH_RECORD !== '0') print(`bench: recorded in ${record('bench', 'npm run bench', printed)}`);
