@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, labels, selectorLabels } from '@stretched-kafka/fleet';
-import { antiAffinity, containerSecurityContext, podSecurityContext, resourceRequirements, dataVolumeClaim } from '@stretched-kafka/platform';
-import { CONFIG_CHECKSUM_ANNOTATION, CONFIG_MOUNT } from '@stretched-kafka/platform';
+import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, selectorLabels } from '@stretched-kafka/fleet';
+import { CONFIG_MOUNT, StretchedStatefulSet, antiAffinity, containerSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
 import { KAFKA_CONFIG_KEYS, KAFKA_VOLUME_MOUNT } from './config';
 import { KAFKA_CONFIG_MAP } from './kafka-config';
 
@@ -43,62 +42,52 @@ export class KafkaStatefulSet extends Construct {
     const tlsMount = { name: 'tls', mountPath: TLS_MOUNT, readOnly: true };
     const clientTlsMount = { name: 'tls-clients', mountPath: CLIENT_TLS_MOUNT, readOnly: true };
     const tmpMount = { name: 'tmp', mountPath: '/tmp' };
-    new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata: { name: KAFKA.name, namespace: fleet.namespace, labels: labels(fleet, 'kafka', region) },
-      spec: {
-        replicas: region.kafkaReplicas,
-        serviceName: KAFKA.headless,
-        podManagementPolicy: 'Parallel',
-        updateStrategy: { type: 'RollingUpdate' },
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels: labels(fleet, 'kafka', region), annotations: { [CONFIG_CHECKSUM_ANNOTATION]: props.configChecksum } },
-          spec: {
-            securityContext: podSecurityContext(fleet),
-            affinity,
-            terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
-            enableServiceLinks: false,
-            automountServiceAccountToken: false,
-            containers: [
-              {
-                name: 'kafka',
-                image: k.image,
-                imagePullPolicy: 'IfNotPresent',
-                command: ['/bin/bash', `${CONFIG_MOUNT}/${KAFKA_CONFIG_KEYS.start}`],
-                env: [hostname, { name: 'KAFKA_HEAP_OPTS', value: `-Xms${k.heapMb}m -Xmx${k.heapMb}m` }],
-                ports: [
-                  { name: 'replication', containerPort: KAFKA.replicationPort, protocol: 'TCP' },
-                  { name: 'clients', containerPort: KAFKA.clientPort, protocol: 'TCP' },
-                ],
-                resources: resourceRequirements(k.resources),
-                securityContext: containerSecurityContext(),
-                // Listeners open only after log recovery, which can take long after a crash.
-                startupProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 180 },
-                readinessProbe: { ...clientPort, periodSeconds: 10 },
-                livenessProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 6 },
-                volumeMounts: [{ name: 'data', mountPath: KAFKA_VOLUME_MOUNT }, configMount, tlsMount, clientTlsMount, tmpMount],
-              },
-              {
-                name: 'reload-tls',
-                image: k.image,
-                imagePullPolicy: 'IfNotPresent',
-                command: ['/bin/bash', `${CONFIG_MOUNT}/${KAFKA_CONFIG_KEYS.reloadTls}`],
-                env: [hostname, { name: 'KAFKA_HEAP_OPTS', value: '-Xms32m -Xmx128m' }],
-                resources: RELOAD_RESOURCES,
-                securityContext: containerSecurityContext(),
-                volumeMounts: [configMount, tlsMount, clientTlsMount, tmpMount],
-              },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name: KAFKA_CONFIG_MAP, defaultMode: 0o555 } },
-              { name: 'tls', secret: { secretName: TLS.kafka.secret, defaultMode: 0o440 } },
-              { name: 'tls-clients', secret: { secretName: TLS.kafkaClients.secret, defaultMode: 0o440 } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
-            ],
-          },
+    new StretchedStatefulSet(this, 'Resource', {
+      fleet,
+      region,
+      component: KAFKA.name,
+      replicas: region.kafkaReplicas,
+      serviceName: KAFKA.headless,
+      configChecksum: props.configChecksum,
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
+      affinity,
+      containers: [
+        {
+          name: 'kafka',
+          image: k.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/bash', `${CONFIG_MOUNT}/${KAFKA_CONFIG_KEYS.start}`],
+          env: [hostname, { name: 'KAFKA_HEAP_OPTS', value: `-Xms${k.heapMb}m -Xmx${k.heapMb}m` }],
+          ports: [
+            { name: 'replication', containerPort: KAFKA.replicationPort, protocol: 'TCP' },
+            { name: 'clients', containerPort: KAFKA.clientPort, protocol: 'TCP' },
+          ],
+          resources: resourceRequirements(k.resources),
+          securityContext: containerSecurityContext(),
+          // Listeners open only after log recovery, which can take long after a crash.
+          startupProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 180 },
+          readinessProbe: { ...clientPort, periodSeconds: 10 },
+          livenessProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 6 },
+          volumeMounts: [{ name: 'data', mountPath: KAFKA_VOLUME_MOUNT }, configMount, tlsMount, clientTlsMount, tmpMount],
         },
-        volumeClaimTemplates: [dataVolumeClaim(k.storage, selector)],
-      },
+        {
+          name: 'reload-tls',
+          image: k.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/bash', `${CONFIG_MOUNT}/${KAFKA_CONFIG_KEYS.reloadTls}`],
+          env: [hostname, { name: 'KAFKA_HEAP_OPTS', value: '-Xms32m -Xmx128m' }],
+          resources: RELOAD_RESOURCES,
+          securityContext: containerSecurityContext(),
+          volumeMounts: [configMount, tlsMount, clientTlsMount, tmpMount],
+        },
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: KAFKA_CONFIG_MAP, defaultMode: 0o555 } },
+        { name: 'tls', secret: { secretName: TLS.kafka.secret, defaultMode: 0o440 } },
+        { name: 'tls-clients', secret: { secretName: TLS.kafkaClients.secret, defaultMode: 0o440 } },
+        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
+      ],
+      storage: k.storage,
     });
   }
 }

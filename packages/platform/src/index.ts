@@ -4,3 +4,4 @@ export * from './disruption-budget';
 export * from './start-script';
 export * from './stateful-services';
 export * from './peer-network-policy';
+export * from './stretched-statefulset';
