@@ -4,7 +4,7 @@ import { DEFAULT_FLEET, Fleet, FleetError, Region, validateFleet } from '@stretc
 import { namespaceComponent } from '@stretched-kafka/platform';
 import type { Component } from '@stretched-kafka/core';
 import { COMPONENTS, render, RenderedFile, SYNC_WAVE_ANNOTATION } from '@stretched-kafka/synth';
-import { addons, commonFolder, fluxBootstrapCommand, fluxGitUrl, gitopsComponent, imageTag, isBranch, keepOnly, layerName, mergePatch, RELOADER } from '@stretched-kafka/gitops';
+import { addons, commonFolder, fluxBootstrapCommand, fluxGitUrl, gitopsComponent, isBranch, keepOnly, layerName, mergePatch, RELOADER } from '@stretched-kafka/gitops';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
 
@@ -67,12 +67,6 @@ describe('pure helpers', () => {
   test('commonFolder finds the deepest shared folder', () => {
     expect(commonFolder(['install/t/a.yaml', 'install/u/b.yaml'])).toEqual({ folder: 'install', relative: ['t/a.yaml', 'u/b.yaml'] });
     expect(commonFolder(['x.yaml', 'd/y.yaml'])).toEqual({ folder: '.', relative: ['x.yaml', 'd/y.yaml'] });
-  });
-
-  test('imageTag reads the tag, with or without a digest and a registry port', () => {
-    expect(imageTag('quay.io/strimzi/operator:0.45.2')).toBe('0.45.2');
-    expect(imageTag(`localhost:5000/op:1.2.3@sha256:${'a'.repeat(64)}`)).toBe('1.2.3');
-    expect(() => imageTag('localhost:5000/op')).toThrow(/no tag/);
   });
 });
 

@@ -31,13 +31,6 @@ export const RELOADER = {
 
 export const STRIMZI_REPO = 'https://github.com/strimzi/strimzi-kafka-operator.git';
 
-/** Tag of an image reference (`repo:tag` or `repo:tag@sha256:...`). */
-export function imageTag(image: string): string {
-  const m = /:([A-Za-z0-9_][A-Za-z0-9_.-]*)(@sha256:[a-f0-9]{64})?$/.exec(image.slice(image.lastIndexOf('/') + 1));
-  if (!m) throw new Error(`image ${image} has no tag`);
-  return m[1];
-}
-
 /** Strimzi release whose KafkaTopic/KafkaUser CRDs match the standalone operators the topics component runs. */
 export function strimziVersion(): string {
   return VERSIONS.strimzi;
