@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { ZodIssue } from 'zod';
 import { findTemplateDelimiters, goDurationSeconds, isDnsName, parseImageReference } from './grammar';
 import { KAFKA, MAX_SOCKET_BUFFER_BYTES, USERS_NAMESPACE_SUFFIX, ZOOKEEPER, kafkaBrokers, localPodNames, socketBufferBytes, zookeeperNodes } from './naming';
@@ -49,41 +50,31 @@ function issueToError(raw: unknown, issue: ZodIssue, source: string): FleetError
   return new FleetError(pathOf(issue.path), valueAt(raw, issue.path), issue.message, source);
 }
 
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-/** [first, last] address of an IPv4 CIDR, or undefined when it is not one. */
-export function cidrRange(cidr: string): [number, number] | undefined {
-  const [ip, bitsText] = cidr.split('/');
-  const bits = Number(bitsText);
-  const octets = ip.split('.').map(Number);
-  if (bits > 32 || octets.some((o) => o > 255)) return undefined;
-  const size = 2 ** (32 - bits);
-  const start = Math.floor(ipv4ToInt(ip) / size) * size;
-  return [start, start + size - 1];
-}
-
-function intToIpv4(n: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+/** An IPv4 CIDR parsed by ipaddr.js, or undefined when it is not one. */
+function parseV4(cidr: string): [ipaddr.IPv4, number] | undefined {
+  try {
+    const [addr, bits] = ipaddr.parseCIDR(cidr);
+    return addr.kind() === 'ipv4' ? [addr as ipaddr.IPv4, bits] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The CIDR with its host bits cleared (10.0.5.0/16 -> 10.0.0.0/16), or undefined when it is not one. */
 export function canonicalCidr(cidr: string): string | undefined {
-  const range = cidrRange(cidr);
-  return range && `${intToIpv4(range[0])}/${Number(cidr.split('/')[1])}`;
-}
-
-export function cidrsOverlap(a: string, b: string): boolean {
-  const ra = cidrRange(a);
-  const rb = cidrRange(b);
-  return !!ra && !!rb && ra[0] <= rb[1] && rb[0] <= ra[1];
+  const p = parseV4(cidr);
+  return p && `${ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()}/${p[1]}`;
 }
 
 /** Whether CIDR `inner` lies inside CIDR `outer`. */
 export function cidrWithin(inner: string, outer: string): boolean {
-  const [ri, ro] = [cidrRange(inner), cidrRange(outer)];
-  return !!ri && !!ro && ro[0] <= ri[0] && ri[1] <= ro[1];
+  const [i, o] = [parseV4(inner), parseV4(outer)];
+  return !!i && !!o && i[1] >= o[1] && ipaddr.IPv4.networkAddressFromCIDR(inner).match(o);
+}
+
+/** Two CIDR blocks overlap exactly when one lies inside the other (blocks are aligned). */
+export function cidrsOverlap(a: string, b: string): boolean {
+  return cidrWithin(a, b) || cidrWithin(b, a);
 }
 
 /** Private address space a pod or service CIDR belongs in: RFC 1918 and RFC 6598 (shared address space, 100.64.0.0/10). */

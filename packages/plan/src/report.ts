@@ -10,7 +10,7 @@ import { inventory } from './inventory';
 import { everyRegionLoss } from './loss';
 import { summarizePlacement, topicPlacement } from './placement';
 
-const int = (n: number): string => Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const usd = (n: number, digits = 2): string => `$${n.toFixed(digits)}`;
 const sci = (n: number): string => `$${n.toExponential(2)}`;
 const perBroker = (m: ReadonlyMap<number, number>): string => [...m].map(([id, n]) => `${id}:${n}`).join(' ');
