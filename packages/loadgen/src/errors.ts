@@ -112,6 +112,11 @@ export function notReadyReason(e: unknown, topic?: string, group?: string): stri
       return `not authorized for ${group ? `consumer group ${group}` : 'the consumer group'} (GROUP_AUTHORIZATION_FAILED: no Read ACL on it yet)`;
     case COORDINATOR_NOT_FOUND:
       return `no coordinator found for ${group ? `consumer group ${group}` : 'the consumer group'} (usually GROUP_AUTHORIZATION_FAILED: no Read ACL on it yet; kafkajs logs the cause above)`;
+    case 'NOT_COORDINATOR_FOR_GROUP':
+    case 'GROUP_COORDINATOR_NOT_AVAILABLE':
+    case 'GROUP_LOAD_IN_PROGRESS':
+      // __consumer_offsets is being created, loaded or moved (a first group, a restart, a region cut).
+      return `the coordinator of ${group ? `consumer group ${group}` : 'the consumer group'} is moving or loading (${kafkaType(errors)})`;
     case 'CLUSTER_AUTHORIZATION_FAILED':
       return `not authorized to start an idempotent producer (CLUSTER_AUTHORIZATION_FAILED: needs Write on ${t})`;
     default:

@@ -64,6 +64,10 @@ describe('describeError', () => {
     expect(notReadyReason(protocol('UNKNOWN_TOPIC_OR_PARTITION'), 'perf')).toBe('topic perf does not exist (UNKNOWN_TOPIC_OR_PARTITION)');
     expect(notReadyReason(protocol('GROUP_AUTHORIZATION_FAILED'), 'perf', 'g1')).toMatch(/^not authorized for consumer group g1 \(GROUP_AUTHORIZATION_FAILED/);
     expect(notReadyReason(protocol('CLUSTER_AUTHORIZATION_FAILED'), 'perf')).toMatch(/idempotent producer \(CLUSTER_AUTHORIZATION_FAILED/);
+    // The group's coordinator moving or loading (a region cut, a first group) is worth waiting for too.
+    for (const type of ['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'GROUP_LOAD_IN_PROGRESS']) {
+      expect(notReadyReason(protocol(type), 'perf', 'g1')).toBe(`the coordinator of consumer group g1 is moving or loading (${type})`);
+    }
     // Through kafkajs' wrapper for a bailed request, as its retrier builds it for fetchTopicMetadata
     // (src/retry/index.js passes the cause, which kafkajs' typings leave out).
     const NonRetriable = KafkaJSNonRetriableError as unknown as new (e: Error, o: { cause: Error }) => Error;
