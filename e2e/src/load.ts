@@ -139,6 +139,9 @@ function loadArgs(h: Harness, mode: 'produce' | 'consume', region: string, extra
     '--topic', f.topic.name,
     '--tls-dir', h.pki.secretDir(region, secret),
     '--verify',
+    // Right after the cut the group coordinator may still be moving or loading: wait for it, as
+    // the load Jobs do, instead of ending the run on the first answer.
+    '--wait-for-topic-s', '120',
     ...extra,
   ]);
 }
