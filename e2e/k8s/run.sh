@@ -4,7 +4,7 @@
 # perpetual diff, upgrade from the previous release, fleet changes, negative proof. See README.md.
 #   usage: e2e/k8s/run.sh [--inject immutable|port-name|privileged] [--keep]
 #   env:   K8S_STAGES (argo,flux,upgrade,changes,negative), K8S_CHANGES (ids), K8S_PREVIOUS (commit),
-#          K8S_TIMEOUT_S (whole run, default 480), K8S_KEEP=1 (keep the work dir with logs)
+#          K8S_TIMEOUT_S (whole run, default 720), K8S_KEEP=1 (keep the work dir with logs)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -39,5 +39,5 @@ trap 'cleanup "$@"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-timeout --signal=TERM --kill-after=20 "${K8S_TIMEOUT_S:-480}" \
+timeout --signal=TERM --kill-after=20 "${K8S_TIMEOUT_S:-720}" \
   node dist/k8s-e2e.js --repo "$repo" --work "$work" --route-crd "$ROUTE_CRD" "$@"
