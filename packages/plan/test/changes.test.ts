@@ -11,15 +11,16 @@ test('no change, nothing to do; a first install points at the checklist', () => 
   expect(changeSteps(DEFAULT_FLEET, new Map(), base)[0]).toContain('First install');
 });
 
-test('a broker more per region: reassignments onto the new brokers, a new load run needed, no roll of the old ones beyond the template', () => {
+test('a broker more per region: reassignments onto the new brokers; the load Jobs are recreated, not refused', () => {
   const f = clone();
   for (const r of f.regions) r.kafkaReplicas = 4;
-  f.load.run = 2;
   const steps = changeSteps(f, base, files(f));
   const more = steps.filter((l) => l.includes('more broker(s)'));
   expect(more).toHaveLength(3);
   expect(more[0]).toContain('kafka-reassign-partitions --generate with the broker list 0,1,2,3,10,11,12,13,20,21,22,23');
-  expect(steps.some((l) => l.includes('Job kafka/producer-r1') && l.includes('prunes'))).toBe(true);
+  expect(steps.some((l) => l.includes('cannot change in place'))).toBe(false);
+  f.load.run = 2;
+  expect(changeSteps(f, base, files(f)).some((l) => l.includes('Job kafka/producer-r1') && l.includes('prunes'))).toBe(true);
 });
 
 test('a storage change: the immutable-field procedure; a heap change: a rolling restart one region at a time', () => {

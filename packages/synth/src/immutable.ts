@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 interface K8sObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string };
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
   roleRef?: unknown;
   type?: unknown;
@@ -31,6 +31,13 @@ const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'update
 
 type Rule = (before: K8sObject, after: K8sObject) => string[];
 
+/** Argo CD deletes and recreates it (sync options Force and Replace) and so does Flux (force). */
+function recreatedByGitOps(o: K8sObject): boolean {
+  const a = o.metadata?.annotations ?? {};
+  const argo = (a['argocd.argoproj.io/sync-options'] ?? '').split(',').map((x) => x.trim());
+  return argo.includes('Force=true') && argo.includes('Replace=true') && a['kustomize.toolkit.fluxcd.io/force'] === 'enabled';
+}
+
 function differing(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined, keys: Iterable<string>, prefix: string): string[] {
   return [...keys].filter((k) => !isDeepStrictEqual(before?.[k], after?.[k])).map((k) => `${prefix}.${k}`);
 }
@@ -51,9 +58,11 @@ const RULES: Record<string, { rule: Rule; procedure: (o: ImmutableChange) => str
     procedure: (o) => `kubectl -n ${o.namespace} delete deployment ${o.name} right before the sync (GitOps recreates it)`,
   },
   Job: {
-    // A Job's pod template, selector and completion settings are fixed once it exists.
-    rule: (b, a) => differing(b.spec, a.spec, ['template', 'selector', 'completions', 'completionMode'], 'spec'),
-    procedure: () => 'bump load.run: the load Jobs get new names, and GitOps prunes the old ones',
+    // A Job's pod template, selector and completion settings are fixed once it exists, unless
+    // both GitOps tools are told to recreate it (Argo CD Force+Replace, Flux force), as the load
+    // Jobs are: then a new template replaces the Job instead of failing the sync.
+    rule: (b, a) => (recreatedByGitOps(a) ? [] : differing(b.spec, a.spec, ['template', 'selector', 'completions', 'completionMode'], 'spec')),
+    procedure: (o) => `kubectl -n ${o.namespace} delete job ${o.name} right before the sync (GitOps recreates it)`,
   },
   RoleBinding: {
     rule: (b, a) => (isDeepStrictEqual(b.roleRef, a.roleRef) ? [] : ['roleRef']),

@@ -9,15 +9,15 @@ const files = (f: Fleet) => new Map(render(f).files.map((x) => [x.path, x.conten
 const clone = (): Fleet => JSON.parse(JSON.stringify(DEFAULT_FLEET));
 const base = files(DEFAULT_FLEET);
 
-test('an unchanged fleet, a new heap size or more brokers (with a new load run) change nothing immutable', () => {
+test('an unchanged fleet, a new heap size, more brokers or new load settings change nothing immutable', () => {
   expect(immutableChanges(base, files(DEFAULT_FLEET))).toEqual([]);
   const f = clone();
   f.kafka.heapMb = 4096;
   expect(immutableChanges(base, files(f))).toEqual([]);
+  // The load Jobs' bootstrap list names the new brokers: a new template under the same Job name,
+  // which both GitOps tools recreate (Force/Replace, force) instead of updating.
   for (const r of f.regions) r.kafkaReplicas = 4;
-  // The load Jobs' bootstrap list names the new brokers: same Job names, new templates.
-  expect(new Set(immutableChanges(base, files(f)).map((c) => c.kind))).toEqual(new Set(['Job']));
-  f.load.run = 2;
+  f.load.records = 2_000_000;
   expect(immutableChanges(base, files(f))).toEqual([]);
 });
 
@@ -40,16 +40,18 @@ test('a storage size change is refused per StatefulSet, with the orphan-delete p
   expect(line).toContain('--allow-recreate');
 });
 
-test('a load Job whose template changes under the same name is refused; bumping load.run is the way', () => {
-  const f = clone();
-  f.load.records = 2_000_000;
-  const changes = immutableChanges(base, files(f));
-  expect(changes.length).toBeGreaterThan(0);
-  expect(new Set(changes.map((c) => c.kind))).toEqual(new Set(['Job']));
-  expect(changes[0].fields).toEqual(['spec.template']);
-  expect(changes[0].procedure).toContain('bump load.run');
-  f.load.run = 2;
-  expect(immutableChanges(base, files(f))).toEqual([]);
+test('a Job without the recreate annotations is refused when its template changes', () => {
+  const job = (image: string, annotations = '') =>
+    `apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, namespace: n${annotations}}\nspec: {template: {spec: {containers: [{name: c, image: ${image}}]}}}\n`;
+  const before = new Map([['a/Job-j.yaml', job('x:1')]]);
+  const changes = immutableChanges(before, new Map([['a/Job-j.yaml', job('x:2')]]));
+  expect(changes.map((c) => [c.kind, c.fields])).toEqual([['Job', ['spec.template']]]);
+  expect(changes[0].procedure).toBe('kubectl -n n delete job j right before the sync (GitOps recreates it)');
+  // Only both tools' recreate settings lift it: Argo CD alone would still leave Flux failing.
+  const argoOnly = ", annotations: {argocd.argoproj.io/sync-options: 'Force=true,Replace=true'}";
+  const both = ", annotations: {argocd.argoproj.io/sync-options: 'Force=true,Replace=true', kustomize.toolkit.fluxcd.io/force: enabled}";
+  expect(immutableChanges(new Map([['a/Job-j.yaml', job('x:1', argoOnly)]]), new Map([['a/Job-j.yaml', job('x:2', argoOnly)]]))).toHaveLength(1);
+  expect(immutableChanges(new Map([['a/Job-j.yaml', job('x:1', both)]]), new Map([['a/Job-j.yaml', job('x:2', both)]]))).toEqual([]);
 });
 
 test('a changed selector, roleRef or headless Service is caught as well', () => {
