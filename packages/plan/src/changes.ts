@@ -1,9 +1,8 @@
 import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import * as yaml from 'js-yaml';
 import { isDeepStrictEqual } from 'node:util';
 import { Fleet, kafkaBrokers } from '@stretched-kafka/fleet';
-import { immutableChanges, render } from '@stretched-kafka/synth';
+import { immutableChanges, render, treeObjects } from '@stretched-kafka/synth';
 
 // What a fleet change needs besides the sync: the operational steps between the tree on disk
 // (what GitOps applied) and a fresh render. GitOps applies objects; it does not move partitions,
@@ -40,21 +39,8 @@ export function readTree(dir: string): Map<string, string> {
 }
 
 function objects(files: ReadonlyMap<string, string>): Objects {
-  const out: Objects = new Map();
-  for (const [file, text] of files) {
-    let docs: unknown[] = [];
-    try {
-      docs = yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA });
-    } catch {
-      continue;
-    }
-    for (const d of docs) {
-      const o = d as Obj | null;
-      if (!o || typeof o !== 'object' || typeof o.kind !== 'string' || o.kind === 'Kustomization' && o.apiVersion?.startsWith('kustomize.config')) continue;
-      out.set(`${file.split('/')[0]}|${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, { file, object: o });
-    }
-  }
-  return out;
+  // kustomize's own Kustomization files are no cluster objects.
+  return treeObjects<Obj>(files, (o) => !(o.kind === 'Kustomization' && !!o.apiVersion?.startsWith('kustomize.config')));
 }
 
 const where = (id: string) => id.split('|')[0];

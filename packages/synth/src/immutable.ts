@@ -83,23 +83,31 @@ function identity(file: string, o: K8sObject): string {
   return `${file.split('/')[0]}|${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 }
 
-function objectsOf(files: ReadonlyMap<string, string>): Map<string, { file: string; object: K8sObject }> {
-  const out = new Map<string, { file: string; object: K8sObject }>();
+/**
+ * The Kubernetes objects of a tree (path -> YAML text), keyed by the cluster folder and API
+ * identity (`<folder>|<apiVersion>/<kind>/<namespace>/<name>`), those `keep` accepts. A file that
+ * is not YAML holds no object GitOps applies and is skipped.
+ */
+export function treeObjects<T extends { kind?: string }>(files: ReadonlyMap<string, string>, keep: (o: T) => boolean): Map<string, { file: string; object: T }> {
+  const out = new Map<string, { file: string; object: T }>();
   for (const [file, text] of files) {
     if (!/\.ya?ml$/.test(file)) continue;
     let docs: unknown[];
     try {
       docs = yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA });
     } catch {
-      // A file on disk that is not YAML is no object GitOps applies; the writer reports it if it owns it.
       continue;
     }
     for (const d of docs) {
-      const o = d as K8sObject | null;
-      if (o && typeof o === 'object' && typeof o.kind === 'string' && RULES[o.kind]) out.set(identity(file, o), { file, object: o });
+      const o = d as T | null;
+      if (o && typeof o === 'object' && typeof o.kind === 'string' && keep(o)) out.set(identity(file, o as K8sObject), { file, object: o });
     }
   }
   return out;
+}
+
+function objectsOf(files: ReadonlyMap<string, string>): Map<string, { file: string; object: K8sObject }> {
+  return treeObjects<K8sObject>(files, (o) => !!RULES[o.kind!]);
 }
 
 /** Objects present in both trees whose change the API server would refuse, in file order. */
