@@ -16,18 +16,33 @@ export interface Binaries {
   readonly kustomize: string;
 }
 
-/** A loopback port free right now (the kernel picks it; closed again before use). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports are handed out from below the kernel's ephemeral range (32768-60999 by default), one
+ * after the other in this process: a port the kernel picked for listen(0) can be taken again by
+ * an outgoing connection (kubectl, etcd clients) before the component binds it, and then that
+ * component dies at start. The start is spread by the process id so two runs rarely meet.
+ */
+const PORT_BASE = 20_000;
+const PORT_SPAN = 12_000;
+let nextPort = PORT_BASE + ((process.pid * 37) % (PORT_SPAN - 1000));
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/** A loopback port free right now, never handed out twice by this process. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 2000; tries++) {
+    const port = nextPort;
+    nextPort = nextPort + 1 >= PORT_BASE + PORT_SPAN ? PORT_BASE : nextPort + 1;
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free loopback port between ${PORT_BASE} and ${PORT_BASE + PORT_SPAN}`);
 }
 
 const openssl = (args: string[], cwd: string): Promise<unknown> => must('openssl', args, { cwd, timeoutMs: 90_000 });
