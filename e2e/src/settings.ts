@@ -1,8 +1,19 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-/** The prefix of every namespace, link and /etc/netns entry the harness creates. */
-export const PREFIX = 'ske2e';
+/**
+ * The prefix of every namespace, link and /etc/netns entry the harness creates (E2E_PREFIX, default
+ * `ske2e`): two harness runs on one machine need different prefixes, neither a prefix of the other.
+ * At most 6 characters, as link names (`<prefix>br`, `<prefix>u<i>`) must fit Linux's 15.
+ */
+export const PREFIX = prefix(process.env.E2E_PREFIX);
+
+function prefix(v: string | undefined): string {
+  if (v === undefined || v === '') return 'ske2e';
+  if (/^[a-z][a-z0-9]{1,5}$/.test(v)) return v;
+  console.error(`e2e: E2E_PREFIX=${v}: must be 2-6 lowercase letters or digits, starting with a letter`);
+  process.exit(2);
+}
 
 export interface Settings {
   mode: 'ci' | 'full';
