@@ -109,6 +109,7 @@ describe('files that cannot import versions.json repeat it exactly', () => {
     expect(property('kafka.version')).toBe(VERSIONS.kafka);
     expect(property('slf4j.version')).toBe(VERSIONS.kafkaLibs.slf4j);
     expect(property('reload4j.version')).toBe(VERSIONS.kafkaLibs.reload4j);
+    expect(property('log4j2.version')).toBe(VERSIONS.kafkaLibs.log4j2);
   });
 
   test('the load image builds on the pinned Node image', () => {

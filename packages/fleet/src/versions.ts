@@ -24,8 +24,11 @@ export interface Versions {
   readonly reloader: string;
   /** Kubernetes API the manifests target: cdk8s-plus-<minor> and schemas/k8s-<version>.json. */
   readonly kubernetesApi: string;
-  /** The logging binding Kafka's own distribution ships, for the e2e classpath (pom.xml). */
-  readonly kafkaLibs: { readonly slf4j: string; readonly reload4j: string };
+  /**
+   * The logging Kafka's own distribution ships, for the e2e classpath (pom.xml): slf4j with
+   * reload4j for Kafka 3.x, log4j2 (with its slf4j 1.7 binding) for Kafka 4.x.
+   */
+  readonly kafkaLibs: { readonly slf4j: string; readonly reload4j: string; readonly log4j2: string };
 }
 
 export const VERSIONS: Versions = pins;
