@@ -24,7 +24,10 @@ const K8S_VERSION = '1.27.1';
 const K8S_GROUP_VERSIONS = ['v1', 'apps/v1', 'batch/v1', 'networking.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'apiextensions.k8s.io/v1', 'scheduling.k8s.io/v1'];
 const CRD_ROOT = process.env.CRD_DIR ?? join('..', 'shared', 'crds');
 // The Strimzi copies sit in a folder named by the release line pinned in versions.json.
-const STRIMZI = `strimzi-${JSON.parse(readFileSync('versions.json', 'utf8')).strimzi.split('.').slice(0, 2).join('.')}`;
+const PINS = JSON.parse(readFileSync('versions.json', 'utf8'));
+const STRIMZI = `strimzi-${PINS.strimzi.split('.').slice(0, 2).join('.')}`;
+// KRaft mode (metadata.mode kraft) runs the current Strimzi line, which serves kafka.strimzi.io/v1 only.
+const STRIMZI_KRAFT = `strimzi-${PINS.kraft.strimzi.split('.').slice(0, 2).join('.')}`;
 const CRD_FILES = [
   'cert-manager/certificates.yaml',
   'cert-manager/issuers.yaml',
@@ -34,6 +37,8 @@ const CRD_FILES = [
   'submariner/serviceexports.yaml',
   `${STRIMZI}/kafkatopics.yaml`,
   `${STRIMZI}/kafkausers.yaml`,
+  `${STRIMZI_KRAFT}/kafkatopics.yaml`,
+  `${STRIMZI_KRAFT}/kafkausers.yaml`,
   'argo-cd/application.yaml',
   'argo-cd/applicationset.yaml',
   'argo-cd/appproject.yaml',
@@ -129,7 +134,8 @@ function crdSchemas() {
     const crd = yaml.load(readFileSync(join(CRD_ROOT, file), 'utf8'));
     const version = crd.spec.versions.find((v) => v.storage);
     return {
-      name: crd.metadata.name,
+      // The KRaft line's copies of a CRD the ZooKeeper line has too: named by CRD and version.
+      name: file.startsWith(`${STRIMZI_KRAFT}/`) ? `${crd.metadata.name}-${version.name}` : crd.metadata.name,
       source: file,
       apiVersion: `${crd.spec.group}/${version.name}`,
       kind: crd.spec.names.kind,

@@ -3,12 +3,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { App, Chart } from 'cdk8s';
-import { DEFAULT_FLEET, Fleet, Region, validateFleet } from '@stretched-kafka/fleet';
+import { DEFAULT_FLEET, Fleet, KRAFT_DEFAULT_FLEET, Region, validateFleet } from '@stretched-kafka/fleet';
 import { formatProblem, validateObjects } from '@stretched-kafka/validate';
 
 /** Test helpers every package's tests share; they live here so that no package's tests import another's. */
 
 export const clone = (): Fleet => JSON.parse(JSON.stringify(DEFAULT_FLEET));
+
+/** The built-in fleet in KRaft mode (what fleets/kraft.yaml is merged over), as a fresh copy. */
+export const kraftClone = (): Fleet => JSON.parse(JSON.stringify(KRAFT_DEFAULT_FLEET));
+
+/**
+ * A kafka-storage.sh for sandboxes: `format --cluster-id ID --config FILE` writes the
+ * meta.properties Kafka would (cluster and node id) into FILE's log.dirs and prints its arguments.
+ */
+export const FAKE_KAFKA_STORAGE = {
+  'kafka-storage.sh': [
+    '[[ "$1 $2 $4" == "format --cluster-id --config" ]] || { echo "unexpected: $*" >&2; exit 2; }',
+    'dir=$(sed -n "s/^log\\.dirs=//p" "$5"); node=$(sed -n "s/^node\\.id=//p" "$5")',
+    'mkdir -p "$dir" && printf "cluster.id=%s\\nnode.id=%s\\nversion=1\\n" "$3" "$node" > "$dir/meta.properties"',
+    'echo "kafka-storage.sh $* heap=$KAFKA_HEAP_OPTS"',
+  ].join('\n'),
+};
 
 /** What the real-Kafka harness runs: one ZooKeeper node and one broker per region. */
 export function reducedFleet(): Fleet {

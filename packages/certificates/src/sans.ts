@@ -1,6 +1,7 @@
 import {
   Fleet,
   KAFKA,
+  KRAFT,
   Node,
   Region,
   TLS,
@@ -9,6 +10,7 @@ import {
   ZOOKEEPER,
   clustersetServiceName,
   kafkaBrokers,
+  kraftControllers,
   localPodNames,
   localServiceNames,
   zookeeperNodes,
@@ -36,6 +38,15 @@ export function zookeeperDnsNames(fleet: Fleet, region: Region): string[] {
   const nodes = zookeeperNodes(fleet, region);
   if (nodes.length === 0) return [];
   return unique([...dialedPodNames(fleet, nodes, ZOOKEEPER.headless), ...localServiceNames(fleet, ZOOKEEPER.client)]);
+}
+
+/**
+ * Names on the region's KRaft controller certificate: the clusterset names of controller.quorum.voters,
+ * which controllers and brokers dial with hostname verification, and the pods' cluster-local
+ * names; empty when the region runs no controller. No Service name: nothing dials one.
+ */
+export function controllerDnsNames(fleet: Fleet, region: Region): string[] {
+  return unique(dialedPodNames(fleet, kraftControllers(fleet, region), KRAFT.headless));
 }
 
 /** Names on the region's broker certificate: its brokers and the bootstrap Service (local and clusterset). */
@@ -82,10 +93,12 @@ const server = (tls: TlsIdentity, dnsNames: string[]): CertificateRequest => ({ 
  */
 export function certificateRequests(fleet: Fleet, region: Region): CertificateRequest[] {
   const zk = zookeeperDnsNames(fleet, region);
+  const controllers = controllerDnsNames(fleet, region);
   const brokers = kafkaDnsNames(fleet, region);
   const operatorsHere = fleet.topic.managementRegion === region.name;
   return [
     ...(zk.length > 0 ? [server(TLS.zookeeper, zk)] : []),
+    ...(controllers.length > 0 ? [server(TLS.controller, controllers)] : []),
     server(TLS.kafka, brokers),
     server(TLS.kafkaClients, brokers),
     client(TLS.producer),

@@ -16,6 +16,7 @@ export const DEFAULT_FLEET: Fleet = {
     clusterDomain: 'cluster.local',
     allowPublicPodCidrs: false,
   },
+  metadata: { mode: 'zookeeper' },
   regions: [
     {
       name: 'us-east4',
@@ -24,6 +25,7 @@ export const DEFAULT_FLEET: Fleet = {
       podCidr: '10.128.0.0/14',
       serviceCidr: '172.30.0.0/16',
       zookeeperReplicas: 3,
+      controllerReplicas: 0,
       kafkaReplicas: 3,
       producers: 6,
       consumers: 6,
@@ -36,6 +38,7 @@ export const DEFAULT_FLEET: Fleet = {
       podCidr: '10.132.0.0/14',
       serviceCidr: '172.31.0.0/16',
       zookeeperReplicas: 3,
+      controllerReplicas: 0,
       kafkaReplicas: 3,
       producers: 6,
       consumers: 6,
@@ -48,6 +51,7 @@ export const DEFAULT_FLEET: Fleet = {
       podCidr: '10.136.0.0/14',
       serviceCidr: '172.29.0.0/16',
       zookeeperReplicas: 3,
+      controllerReplicas: 0,
       kafkaReplicas: 3,
       producers: 6,
       consumers: 6,
@@ -55,6 +59,12 @@ export const DEFAULT_FLEET: Fleet = {
     },
   ],
   zookeeper: {
+    storage: { size: '20Gi', storageClass: 'standard-csi' },
+    resources: { cpu: '1', memory: '4Gi' },
+    heapMb: 2048,
+  },
+  // Sized like ZooKeeper: a controller holds the metadata log and its snapshots, not partitions.
+  controllers: {
     storage: { size: '20Gi', storageClass: 'standard-csi' },
     resources: { cpu: '1', memory: '4Gi' },
     heapMb: 2048,
@@ -119,3 +129,21 @@ export const DEFAULT_FLEET: Fleet = {
     throughputBytesPerSecond: 1_450_000_000,
   },
 };
+
+/**
+ * What KRaft mode (metadata.mode kraft) changes in the built-in fleet: Kafka 4.x on the image of
+ * Strimzi's current line, and in each region 3 controllers in place of the 3 ZooKeeper nodes, so
+ * that 9 voters keep a majority (5) with any one region lost and one more voter down. A fleet file
+ * that sets metadata.mode kraft is merged over this instead of DEFAULT_FLEET.
+ */
+export const KRAFT_DEFAULT_FLEET: Fleet = {
+  ...DEFAULT_FLEET,
+  metadata: { mode: 'kraft' },
+  regions: DEFAULT_FLEET.regions.map((r) => ({ ...r, zookeeperReplicas: 0, controllerReplicas: 3 })),
+  kafka: { ...DEFAULT_FLEET.kafka, image: IMAGES.kafkaKraft, version: VERSIONS.kraft.kafka },
+};
+
+/** The built-in fleet of a metadata mode. */
+export function defaultFleet(mode: Fleet['metadata']['mode']): Fleet {
+  return mode === 'kraft' ? KRAFT_DEFAULT_FLEET : DEFAULT_FLEET;
+}

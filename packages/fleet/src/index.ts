@@ -8,3 +8,4 @@ export * from './cli';
 export * from './placeholders';
 export * from './versions';
 export * from './zookeeper-timing';
+export * from './kraft-timing';

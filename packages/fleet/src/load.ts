@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import * as yaml from 'js-yaml';
-import { DEFAULT_FLEET } from './defaults';
+import { DEFAULT_FLEET, defaultFleet } from './defaults';
 import { Fleet } from './schema';
 import { FleetError, validateFleet } from './validate';
 
@@ -143,6 +143,12 @@ function exists(path: string): boolean {
   }
 }
 
+/** The metadata mode an override asks for: the built-in fleet it is merged over follows it (kafka.image and version, the regions' node counts). */
+function modeOf(override: unknown): Fleet['metadata']['mode'] {
+  const metadata = isPlainObject(override) ? override.metadata : undefined;
+  return isPlainObject(metadata) && metadata.mode === 'kraft' ? 'kraft' : 'zookeeper';
+}
+
 /**
  * The built-in fleet with an override file merged over it, validated. Without `path`, fleet.yaml
  * is used when it exists; a path given explicitly (e.g. `--fleet`) must exist, so a typo is an
@@ -154,5 +160,6 @@ export function loadFleet(path?: string): Fleet {
     if (path !== undefined) throw new FleetError('--fleet', path, 'no such file (leave the flag out to use fleet.yaml or the built-in defaults)', path);
     return validateFleet(DEFAULT_FLEET, 'defaults');
   }
-  return validateFleet(mergeOverride(DEFAULT_FLEET, parseOverride(readFleetFile(file), file)), file);
+  const override = parseOverride(readFleetFile(file), file);
+  return validateFleet(mergeOverride(defaultFleet(modeOf(override)), override), file);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Fleet, Region } from './schema';
 
 // Names and ids every component and the real-Kafka harness agree on. Pure functions of the
@@ -5,6 +6,10 @@ import { Fleet, Region } from './schema';
 
 export const ZOOKEEPER = { name: 'zookeeper', headless: 'zookeeper-nodes', client: 'zookeeper-client', clientPort: 2281, quorumPort: 2888, electionPort: 3888 } as const;
 export const KAFKA = { name: 'kafka', headless: 'kafka-brokers', bootstrap: 'kafka-bootstrap', replicationPort: 9091, clientPort: 9093 } as const;
+/** KRaft controllers (metadata.mode kraft): pods kafka-controller-<n> behind the headless kafka-controllers. */
+export const KRAFT = { name: 'kafka-controller', headless: 'kafka-controllers', controllerPort: 9090 } as const;
+/** Listener name of the controller quorum, on controllers and (as a client) on brokers. */
+export const CONTROLLER_LISTENER = 'CONTROLLER';
 
 export function regionOf(fleet: Fleet, name: string): Region {
   const r = fleet.regions.find((x) => x.name === name);
@@ -23,6 +28,16 @@ export function zookeeperId(fleet: Fleet, region: Region, ordinal: number): numb
 }
 
 /** `<pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local`: how Submariner's Lighthouse names an exported headless pod. */
+/**
+ * KRaft node id of a controller: counted down from the top of the region's block (the block's
+ * last id is ordinal 0), while broker ids count up from its bottom. Both stay put when the other
+ * count changes, and validateFleet keeps kafkaReplicas + controllerReplicas within idsPerRegion,
+ * so the two never meet: node ids are one space in KRaft.
+ */
+export function controllerId(fleet: Fleet, region: Region, ordinal: number): number {
+  return (region.idBlock + 1) * fleet.idsPerRegion - 1 - ordinal;
+}
+
 export function clustersetPodName(fleet: Fleet, region: Region, service: string, pod: string): string {
   return `${pod}.${region.clusterId}.${service}.${fleet.namespace}.svc.clusterset.local`;
 }
@@ -65,6 +80,42 @@ export function kafkaBrokers(fleet: Fleet, region?: Region): Node[] {
       return { region: r, ordinal, pod, id: brokerId(fleet, r, ordinal), host: clustersetPodName(fleet, r, KAFKA.headless, pod) };
     }),
   );
+}
+
+export function kraftControllers(fleet: Fleet, region?: Region): Node[] {
+  return (region ? [region] : fleet.regions).flatMap((r) =>
+    Array.from({ length: r.controllerReplicas }, (_, ordinal) => {
+      const pod = `${KRAFT.name}-${ordinal}`;
+      return { region: r, ordinal, pod, id: controllerId(fleet, r, ordinal), host: clustersetPodName(fleet, r, KRAFT.headless, pod) };
+    }),
+  );
+}
+
+/** `controller.quorum.voters` (a static quorum, see README): every controller as id@clusterset-host:port. */
+export function controllerQuorumVoters(fleet: Fleet): string {
+  return kraftControllers(fleet).map((n) => `${n.id}@${n.host}:${KRAFT.controllerPort}`).join(',');
+}
+
+/**
+ * The KRaft cluster id: metadata.clusterId when set, otherwise the first 16 bytes of
+ * sha256("stretched-kafka:<name>:<namespace>") in URL-safe base64 (the form of Kafka's Uuid), so
+ * the same fleet always formats the same cluster. Synth refuses a tree whose id differs from the
+ * committed one (the controllers' ConfigMap carries it), and start.sh refuses a log dir formatted
+ * for another id.
+ */
+export function kraftClusterId(fleet: Fleet): string {
+  return fleet.metadata.clusterId ?? createHash('sha256').update(`stretched-kafka:${fleet.name}:${fleet.namespace}`).digest().subarray(0, 16).toString('base64url');
+}
+
+/**
+ * Annotation on the KRaft controllers' ConfigMap naming the cluster id the tree formats. Synth
+ * compares it with the committed tree and refuses a change (packages/synth/src/immutable.ts).
+ */
+export const KRAFT_CLUSTER_ID_ANNOTATION = 'stretched-kafka.io/kraft-cluster-id';
+
+/** The component holding the cluster's metadata: ZooKeeper or the KRaft controllers (its app.kubernetes.io/name). */
+export function metadataComponent(fleet: Fleet): string {
+  return fleet.metadata.mode === 'kraft' ? KRAFT.name : ZOOKEEPER.name;
 }
 
 /** `zookeeper.connect` for the brokers: every server of the ensemble on its TLS client port. */
@@ -124,6 +175,8 @@ export type TrustDomain = 'stack' | 'application';
 export const TLS = {
   zookeeper: { secret: 'zookeeper-tls', commonName: 'zookeeper', trust: 'stack' },
   kafka: { secret: 'kafka-tls', commonName: 'kafka-broker', trust: 'stack' },
+  /** KRaft controllers: server certificate of the quorum listener and their client identity towards each other. */
+  controller: { secret: 'kafka-controller-tls', commonName: 'kafka-controller', trust: 'stack' },
   kafkaClients: { secret: 'kafka-clients-tls', commonName: 'kafka-bootstrap', trust: 'application' },
   producer: { secret: 'producer-tls', commonName: 'producer', trust: 'application' },
   consumer: { secret: 'consumer-tls', commonName: 'consumer', trust: 'application' },

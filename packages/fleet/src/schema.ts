@@ -130,6 +130,8 @@ export const regionSchema = z
     podCidr: cidr,
     serviceCidr: cidr,
     zookeeperReplicas: nonNegativeInt,
+    /** KRaft controllers (quorum voters) in this region; metadata.mode kraft only, 0 otherwise. */
+    controllerReplicas: nonNegativeInt.default(0),
     kafkaReplicas: wholeNumber(1, MAX_BROKER_ID + 1),
     producers: wholeNumber(0, MAX_INDEXED_JOB_PODS, 'pods of one Indexed Job'),
     consumers: wholeNumber(0, MAX_INDEXED_JOB_PODS, 'pods of one Indexed Job'),
@@ -166,8 +168,32 @@ export const fleetSchema = z
         allowPublicPodCidrs: z.boolean(),
       })
       .strict(),
+    /**
+     * Where the cluster keeps its metadata. `zookeeper` (the reference): a ZooKeeper ensemble and
+     * Kafka 3.9 on Strimzi 0.45's image. `kraft`: a KRaft controller quorum and Kafka 4.x on the
+     * image of Strimzi's current line (kafka.image and kafka.version default to it in this mode).
+     */
+    metadata: z
+      .object({
+        mode: z.enum(['zookeeper', 'kraft']),
+        /**
+         * KRaft cluster id (22 characters, base64url of 16 bytes), written into every controller's
+         * and broker's storage when it is first formatted; it can never change afterwards.
+         * @default derived from name and namespace (kraftClusterId)
+         */
+        clusterId: checked(kraftClusterIdProblem).optional(),
+      })
+      .strict(),
     regions: z.array(regionSchema).min(1, 'must list at least one region'),
     zookeeper: z
+      .object({
+        storage,
+        resources,
+        heapMb: wholeNumber(64),
+      })
+      .strict(),
+    /** The KRaft controllers (metadata.mode kraft); per-region counts are regions[].controllerReplicas. */
+    controllers: z
       .object({
         storage,
         resources,
@@ -177,8 +203,11 @@ export const fleetSchema = z
     kafka: z
       .object({
         image,
-        /** Apache Kafka version inside the image (`inter.broker.protocol.version` is derived from it). */
-        version: z.string().regex(/^3\.[0-9]\.(0|[1-9][0-9]*)$/, `must be an Apache Kafka 3.x version such as ${VERSIONS.kafka} (3.0 to 3.9, the ZooKeeper-mode releases)`),
+        /**
+         * Apache Kafka version inside the image: 3.x in ZooKeeper mode (`inter.broker.protocol.version`
+         * is derived from it), 4.x in KRaft mode.
+         */
+        version: z.string().regex(/^[34]\.[0-9]\.(0|[1-9][0-9]*)$/, `must be an Apache Kafka version such as ${VERSIONS.kafka} (3.x, ZooKeeper mode) or ${VERSIONS.kraft.kafka} (4.x, KRaft mode)`),
         replicationFactor: wholeNumber(1, 32_767, "Kafka's replication factor is a short"),
         minInsyncReplicas: positiveInt,
         /** Default partitions for topics created without an explicit count; a multiple of the broker count. */
@@ -304,6 +333,18 @@ export const fleetSchema = z
 export type Fleet = z.infer<typeof fleetSchema>;
 export type Region = z.infer<typeof regionSchema>;
 export type Resources = z.infer<typeof resources>;
+
+/**
+ * A KRaft cluster id as Kafka's Uuid reads it: 22 characters of URL-safe base64 without padding,
+ * 16 bytes, not the all-zero id (Kafka reserves it).
+ */
+function kraftClusterIdProblem(id: string): string | undefined {
+  const bytes = /^[A-Za-z0-9_-]{22}$/.test(id) ? Buffer.from(id, 'base64url') : undefined;
+  if (!bytes || bytes.length !== 16 || bytes.toString('base64url') !== id) {
+    return 'must be a Kafka cluster id: 22 characters of URL-safe base64 encoding 16 bytes, as kafka-storage.sh random-uuid prints';
+  }
+  return bytes.every((b) => b === 0) ? 'must not be the all-zero id (Kafka reserves it)' : undefined;
+}
 
 const units: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, '': 1 };
 

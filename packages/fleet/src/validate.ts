@@ -1,9 +1,9 @@
 import ipaddr from 'ipaddr.js';
 import { ZodIssue } from 'zod';
 import { findTemplateDelimiters, goDurationSeconds, isDnsName, parseImageReference } from './grammar';
-import { KAFKA, MAX_SOCKET_BUFFER_BYTES, USERS_NAMESPACE_SUFFIX, ZOOKEEPER, kafkaBrokers, localPodNames, socketBufferBytes, zookeeperNodes } from './naming';
+import { KAFKA, KRAFT, MAX_SOCKET_BUFFER_BYTES, USERS_NAMESPACE_SUFFIX, ZOOKEEPER, kafkaBrokers, kraftControllers, localPodNames, socketBufferBytes, zookeeperNodes } from './naming';
 import { Fleet, MAX_BROKER_ID, fleetSchema, parseQuantity } from './schema';
-import { VERSIONS } from './versions';
+import { IMAGES, VERSIONS } from './versions';
 
 /** A user error in the fleet definition: one line naming the field, the value and what is allowed. */
 export class FleetError extends Error {
@@ -127,7 +127,11 @@ function cidrProblem(f: Fleet, field: string, kind: 'podCidr' | 'serviceCidr', v
 
 /** Host names built from fleet values (certificate SANs, AKHQ's host) must stay DNS names. */
 function derivedNameProblem(f: Fleet): FleetError | undefined {
-  const pods = [...kafkaBrokers(f).map((b) => [KAFKA.headless, b.pod] as const), ...zookeeperNodes(f).map((z) => [ZOOKEEPER.headless, z.pod] as const)];
+  const pods = [
+    ...kafkaBrokers(f).map((b) => [KAFKA.headless, b.pod] as const),
+    ...zookeeperNodes(f).map((z) => [ZOOKEEPER.headless, z.pod] as const),
+    ...kraftControllers(f).map((c) => [KRAFT.headless, c.pod] as const),
+  ];
   for (const [service, pod] of pods) {
     const long = localPodNames(f, service, pod).find((n) => !isDnsName(n));
     if (long) return new FleetError('network.clusterDomain', f.network.clusterDomain, `makes the certificate name ${long} longer than a DNS name may be (253 characters)`);
@@ -139,12 +143,71 @@ function derivedNameProblem(f: Fleet): FleetError | undefined {
   return undefined;
 }
 
+/** ZooKeeper mode: an odd ensemble that no region can take down, Kafka 3.x, no KRaft fields. */
+function zookeeperProblem(f: Fleet): FleetError | undefined {
+  const regionCount = f.regions.length;
+  const zkCount = f.regions.reduce((n, r) => n + r.zookeeperReplicas, 0);
+  const controllers = f.regions.findIndex((r) => r.controllerReplicas > 0);
+  if (controllers >= 0) {
+    return new FleetError(`regions[${controllers}].controllerReplicas`, f.regions[controllers].controllerReplicas, 'must be 0 with metadata.mode "zookeeper": KRaft controllers run only with metadata.mode "kraft"');
+  }
+  if (f.metadata.clusterId !== undefined) {
+    return new FleetError('metadata.clusterId', f.metadata.clusterId, 'is for metadata.mode "kraft" only (in ZooKeeper mode ZooKeeper assigns the cluster id)');
+  }
+  if (!f.kafka.version.startsWith('3.')) {
+    return new FleetError('kafka.version', f.kafka.version, `must be a Kafka 3.x release with metadata.mode "zookeeper" (Kafka 4 has no ZooKeeper mode), such as ${VERSIONS.kafka}; or set metadata.mode "kraft"`);
+  }
+  if (zkCount % 2 === 0) {
+    return new FleetError('regions[].zookeeperReplicas', `${zkCount} in total`, 'must add up to an odd number (3, 5, 7, 9...) for a majority quorum');
+  }
+  if (zkCount > 15) {
+    return new FleetError('regions[].zookeeperReplicas', `${zkCount} in total`, 'must add up to at most 15: every write waits for a majority across regions');
+  }
+  const maxZkInRegion = Math.max(...f.regions.map((r) => r.zookeeperReplicas));
+  if (regionCount > 1 && maxZkInRegion > (zkCount - 1) / 2) {
+    return new FleetError('regions[].zookeeperReplicas', f.regions.map((r) => r.zookeeperReplicas).join('+'), `no region may hold ${maxZkInRegion} of ${zkCount} ZooKeeper nodes: losing it would lose the quorum`);
+  }
+  return undefined;
+}
+
+/**
+ * KRaft mode: an odd voter set spread so that losing any one region keeps a majority, node ids
+ * of controllers and brokers apart inside each region's block, Kafka 4.x, no ZooKeeper.
+ */
+function kraftProblem(f: Fleet): FleetError | undefined {
+  const zk = f.regions.findIndex((r) => r.zookeeperReplicas > 0);
+  if (zk >= 0) {
+    return new FleetError(`regions[${zk}].zookeeperReplicas`, f.regions[zk].zookeeperReplicas, 'must be 0 with metadata.mode "kraft": KRaft keeps the metadata in its controllers (regions[].controllerReplicas)');
+  }
+  if (!f.kafka.version.startsWith('4.')) {
+    return new FleetError('kafka.version', f.kafka.version, `must be a Kafka 4.x release with metadata.mode "kraft", such as ${VERSIONS.kraft.kafka} (on ${IMAGES.kafkaKraft})`);
+  }
+  const counts = f.regions.map((r) => r.controllerReplicas);
+  const voters = counts.reduce((n, c) => n + c, 0);
+  if (voters % 2 === 0) {
+    return new FleetError('regions[].controllerReplicas', `${voters} in total`, 'must add up to an odd number (3, 5, 7, 9...): a majority quorum gains nothing from an even voter');
+  }
+  if (voters > 15) {
+    return new FleetError('regions[].controllerReplicas', `${voters} in total`, 'must add up to at most 15: every metadata write waits for a majority across regions');
+  }
+  const majority = (voters + 1) / 2;
+  const most = Math.max(...counts);
+  if (f.regions.length > 1 && voters - most < majority) {
+    return new FleetError('regions[].controllerReplicas', counts.join('+'), `no region may hold ${most} of ${voters} controllers: losing it would leave ${voters - most}, below the majority of ${majority}`);
+  }
+  for (const [i, r] of f.regions.entries()) {
+    if (r.kafkaReplicas + r.controllerReplicas > f.idsPerRegion) {
+      return new FleetError(`regions[${i}].controllerReplicas`, r.controllerReplicas, `with kafkaReplicas ${r.kafkaReplicas} must fit in idsPerRegion (${f.idsPerRegion}): broker ids count up and controller ids down inside the region's block, and KRaft node ids are one space`);
+    }
+  }
+  return undefined;
+}
+
 /** Checks that span fields: the guarantees the stretched cluster exists for. */
 function crossChecks(f: Fleet): FleetError | undefined {
   const k = f.kafka;
   const regionCount = f.regions.length;
   const brokerCount = f.regions.reduce((n, r) => n + r.kafkaReplicas, 0);
-  const zkCount = f.regions.reduce((n, r) => n + r.zookeeperReplicas, 0);
 
   const usersNs = `${f.namespace}${USERS_NAMESPACE_SUFFIX}`;
   if (usersNs.length > 63) {
@@ -186,16 +249,8 @@ function crossChecks(f: Fleet): FleetError | undefined {
       return new FleetError(field, value, `must be a multiple of the broker count (${brokerCount}) so every broker leads the same number of partitions`);
     }
   }
-  if (zkCount % 2 === 0) {
-    return new FleetError('regions[].zookeeperReplicas', `${zkCount} in total`, 'must add up to an odd number (3, 5, 7, 9...) for a majority quorum');
-  }
-  if (zkCount > 15) {
-    return new FleetError('regions[].zookeeperReplicas', `${zkCount} in total`, 'must add up to at most 15: every write waits for a majority across regions');
-  }
-  const maxZkInRegion = Math.max(...f.regions.map((r) => r.zookeeperReplicas));
-  if (regionCount > 1 && maxZkInRegion > (zkCount - 1) / 2) {
-    return new FleetError('regions[].zookeeperReplicas', f.regions.map((r) => r.zookeeperReplicas).join('+'), `no region may hold ${maxZkInRegion} of ${zkCount} ZooKeeper nodes: losing it would lose the quorum`);
-  }
+  const metadataProblem = f.metadata.mode === 'kraft' ? kraftProblem(f) : zookeeperProblem(f);
+  if (metadataProblem) return metadataProblem;
   const seen = new Map<string, number>();
   for (const [i, r] of f.regions.entries()) {
     for (const [key, value] of [['name', r.name], ['clusterId', r.clusterId], ['idBlock', String(r.idBlock)]] as const) {
@@ -245,12 +300,13 @@ function crossChecks(f: Fleet): FleetError | undefined {
   for (const [field, q, min] of [
     ['kafka.resources.memory', k.resources.memory, k.heapMb],
     ['zookeeper.resources.memory', f.zookeeper.resources.memory, f.zookeeper.heapMb],
+    ['controllers.resources.memory', f.controllers.resources.memory, f.controllers.heapMb],
   ] as const) {
     if (parseQuantity(q) < min * 2 ** 20 * 1.25) {
       return new FleetError(field, q, `must leave room above the heap (${min} MiB) for off-heap memory and the page cache: at least ${Math.ceil(min * 1.25)}Mi`);
     }
   }
-  for (const [field, r] of [['kafka.resources', k.resources], ['zookeeper.resources', f.zookeeper.resources]] as const) {
+  for (const [field, r] of [['kafka.resources', k.resources], ['zookeeper.resources', f.zookeeper.resources], ['controllers.resources', f.controllers.resources]] as const) {
     if (r.cpuLimit !== undefined && parseQuantity(r.cpuLimit) < parseQuantity(r.cpu)) {
       return new FleetError(`${field}.cpuLimit`, r.cpuLimit, `must not be below the request ${field}.cpu (${r.cpu}): Kubernetes refuses a limit below the request`);
     }

@@ -11,6 +11,11 @@ export interface Versions {
   readonly strimzi: string;
   /** Apache Kafka inside the Strimzi image (fleet `kafka.version`, pom.xml `kafka.version`). */
   readonly kafka: string;
+  /**
+   * The KRaft line (fleet metadata.mode kraft): Strimzi's current operator release and the Kafka
+   * 4.x inside its image (also on Maven Central, which the real-Kafka harness fetches).
+   */
+  readonly kraft: { readonly strimzi: string; readonly kafka: string };
   readonly akhq: string;
   /** Tag of the load generator image built from packages/loadgen/Dockerfile. */
   readonly load: string;
@@ -44,6 +49,10 @@ export const IMAGES = {
   kafka: `quay.io/strimzi/kafka:${VERSIONS.strimzi}-kafka-${VERSIONS.kafka}`,
   /** Strimzi's operator image: the standalone Topic and User Operators. */
   strimziOperator: `quay.io/strimzi/operator:${VERSIONS.strimzi}`,
+  /** Strimzi's Kafka image of the KRaft line (metadata.mode kraft): controllers and brokers. */
+  kafkaKraft: `quay.io/strimzi/kafka:${VERSIONS.kraft.strimzi}-kafka-${VERSIONS.kraft.kafka}`,
+  /** The operator image of the KRaft line. */
+  strimziOperatorKraft: `quay.io/strimzi/operator:${VERSIONS.kraft.strimzi}`,
   akhq: `tchiotludo/akhq:${VERSIONS.akhq}`,
   load: `ghcr.io/example/stretched-kafka-load:${VERSIONS.load}`,
   node: `node:${VERSIONS.node}`,
@@ -64,5 +73,26 @@ export function readmeVersionFacts(): VersionFact[] {
     { what: 'default broker image (fleet kafka.image)', text: IMAGES.kafka },
     { what: 'Strimzi release of the default image', text: `Strimzi ${VERSIONS.strimzi}` },
     { what: 'Kafka release (fleet kafka.version)', text: `Kafka ${VERSIONS.kafka}` },
+    { what: 'broker and controller image in KRaft mode (metadata.mode kraft)', text: IMAGES.kafkaKraft },
+    { what: 'Strimzi release of the KRaft image line', text: `Strimzi ${VERSIONS.kraft.strimzi}` },
+    { what: 'Kafka release in KRaft mode', text: `Kafka ${VERSIONS.kraft.kafka}` },
   ];
+}
+
+/** The Strimzi release a metadata mode runs on: its version, operator image and the KafkaTopic/KafkaUser API it serves. */
+export interface StrimziRelease {
+  readonly version: string;
+  readonly operatorImage: string;
+  /** `kafka.strimzi.io/v1beta2` up to 0.45; the 1.x line serves only `kafka.strimzi.io/v1`. */
+  readonly apiVersion: string;
+}
+
+/**
+ * ZooKeeper mode stays on Strimzi 0.45, the last line whose operators know ZooKeeper-based
+ * clusters; KRaft mode runs the current line, whose image carries Kafka 4.x.
+ */
+export function strimziRelease(mode: 'zookeeper' | 'kraft'): StrimziRelease {
+  return mode === 'kraft'
+    ? { version: VERSIONS.kraft.strimzi, operatorImage: IMAGES.strimziOperatorKraft, apiVersion: 'kafka.strimzi.io/v1' }
+    : { version: VERSIONS.strimzi, operatorImage: IMAGES.strimziOperator, apiVersion: 'kafka.strimzi.io/v1beta2' };
 }

@@ -84,7 +84,7 @@ const cases: Record<string, Case[]> = {
   ],
   versions: [
     ['kafka.version not the image Kafka', { kafka: { image: 'quay.io/strimzi/kafka:0.45.0-kafka-3.9.0', version: '3.8.1' } }, /kafka\.version = "3\.8\.1": must be the Kafka version of kafka\.image \(3\.9\.0 in quay\.io\/strimzi\/kafka:0\.45\.0-kafka-3\.9\.0\)/],
-    ['a Kafka minor that does not exist', { kafka: { version: '3.10.0' } }, /kafka\.version = "3\.10\.0": must be an Apache Kafka 3\.x version/],
+    ['a Kafka minor that does not exist', { kafka: { version: '3.10.0' } }, /kafka\.version = "3\.10\.0": must be an Apache Kafka version such as 3\.9\.2 \(3\.x, ZooKeeper mode\) or 4\.3\.1 \(4\.x, KRaft mode\)/],
     ['a Strimzi image without the Kafka version', { kafka: { image: 'quay.io/strimzi/kafka:0.45.0' } }, /kafka\.image = "quay\.io\/strimzi\/kafka:0\.45\.0": is a Strimzi Kafka image, whose tags are <strimzi version>-kafka-<kafka version>/],
     ['a mirrored Strimzi image of another Kafka', { kafka: { image: 'registry:5000/mirror/strimzi/kafka:0.45.0-kafka-3.8.1', version: '3.9.0' } }, /kafka\.version = "3\.9\.0": must be the Kafka version of kafka\.image \(3\.8\.1/],
     ['another image with a digest only', { kafka: { image: `registry.corp/kafka@sha256:${'a'.repeat(64)}` } }, /kafka\.image = .*: must carry a tag/],

@@ -132,7 +132,7 @@ export function addons(fleet: Fleet): Addon[] {
       type: 'git',
       name: 'strimzi-crds',
       repoUrl: STRIMZI_REPO,
-      tag: strimziVersion(),
+      tag: strimziVersion(fleet),
       files: ['install/topic-operator/04-Crd-kafkatopic.yaml', 'install/user-operator/04-Crd-kafkauser.yaml'],
       clusterKinds: [CRD],
     },

@@ -1,4 +1,4 @@
-import { Fleet, VERSIONS } from '@stretched-kafka/fleet';
+import { Fleet, VERSIONS, strimziRelease } from '@stretched-kafka/fleet';
 
 /**
  * Add-on sources. Charts are pinned to exact versions (no ranges), taken from versions.json: a
@@ -31,9 +31,9 @@ export const RELOADER = {
 
 export const STRIMZI_REPO = 'https://github.com/strimzi/strimzi-kafka-operator.git';
 
-/** Strimzi release whose KafkaTopic/KafkaUser CRDs match the standalone operators the topics component runs. */
-export function strimziVersion(): string {
-  return VERSIONS.strimzi;
+/** Strimzi release whose KafkaTopic/KafkaUser CRDs match the standalone operators the topics component runs (per metadata mode). */
+export function strimziVersion(fleet: Fleet): string {
+  return strimziRelease(fleet.metadata.mode).version;
 }
 
 /** The operator chart follows Submariner's releases, so the fleet's Submariner version pins it. */

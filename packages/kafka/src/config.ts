@@ -1,11 +1,14 @@
-import { CLIENT_TLS_MOUNT, Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS, TLS_MOUNT, kafkaBrokers, kafkaPrincipal, zookeeperConnect } from '@stretched-kafka/fleet';
-import { CONFIG_MOUNT, LOG4J_PROPERTIES, POD_FUNCTIONS, envDefaults, ordinalCase, podScript, podTables } from '@stretched-kafka/platform';
+import { CLIENT_TLS_MOUNT, CONTROLLER_LISTENER, Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS_MOUNT, controllerQuorumVoters, fleetKraftTiming, kafkaBrokers, kraftClusterId, zookeeperConnect } from '@stretched-kafka/fleet';
+import { CONFIG_MOUNT, KRAFT_STORAGE_FUNCTIONS, LOG_CONFIG, POD_FUNCTIONS, envDefaults, kraftAuthorizer, listenerTls, ordinalCase, podScript, podTables, superUsers } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaTuning } from './tuning';
 import startFile from './scripts/start.sh';
+import startKraftFile from './scripts/start-kraft.sh';
 import reloadTlsFile from './scripts/reload-tls.sh';
 
 /** The PVC mount; the log directory is a subdirectory so the volume root (lost+found) is not mistaken for a partition. */
 export const KAFKA_VOLUME_MOUNT = '/var/lib/kafka';
+
+export { superUsers } from '@stretched-kafka/platform';
 
 export const KAFKA_CONFIG_KEYS = { serverProperties: 'server.properties', start: 'start.sh', reloadTls: 'reload-tls.sh', log4j: 'log4j.properties' } as const;
 
@@ -37,46 +40,25 @@ export const RELOAD_TLS_ENV = [
 ] as const;
 
 /**
- * Principals allowed everything: brokers, the operators and the break-glass admin, all of the
- * stack domain (bare common names, which no client-listener principal can be).
- */
-export function superUsers(): string[] {
-  return [TLS.kafka, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => kafkaPrincipal(t));
-}
-
-/** Per-listener TLS settings: which keystore it presents, which CA it trusts, how it names principals. */
-function listenerTls(listener: string, dir: string, rules: string): string[] {
-  const p = `listener.name.${listener.toLowerCase()}`;
-  return [
-    `${p}.ssl.keystore.type=PEM`,
-    `${p}.ssl.keystore.location=\${${dir}}/tls-combined.pem`,
-    `${p}.ssl.truststore.type=PEM`,
-    `${p}.ssl.truststore.location=\${${dir}}/ca.crt`,
-    `${p}.ssl.client.auth=required`,
-    `${p}.ssl.principal.mapping.rules=${rules}`,
-  ];
-}
-
-/**
  * server.properties template for one region. `${BROKER_ID}`, `${ADVERTISED_HOST}`,
  * `${DATA_DIR}` and `${TLS_DIR}` are filled in by start.sh per pod.
  */
 export function serverProperties(fleet: Fleet, region: Region): string {
   const k = fleet.kafka;
   const t = kafkaTuning(fleet);
-  const keystore = '${TLS_DIR}/tls-combined.pem';
-  const truststore = '${TLS_DIR}/ca.crt';
+  const kraft = fleet.metadata.mode === 'kraft';
   return [
     `# Rendered into $RUN_DIR/server.properties by start.sh for each broker of region ${region.name}.`,
-    'broker.id=${BROKER_ID}',
+    ...(kraft ? ['process.roles=broker', 'node.id=${BROKER_ID}'] : ['broker.id=${BROKER_ID}']),
     `broker.rack=${region.name}`,
     'log.dirs=${DATA_DIR}',
-    `inter.broker.protocol.version=${interBrokerProtocolVersion(k.version)}`,
+    // KRaft: the metadata version is the release's, set when the storage is formatted.
+    ...(kraft ? [] : [`inter.broker.protocol.version=${interBrokerProtocolVersion(k.version)}`]),
     '',
     '# Both listeners TLS with client certificates. Peers in every cluster dial the clusterset name.',
     `listeners=${LISTENERS.replication}://:${KAFKA.replicationPort},${LISTENERS.clients}://:${KAFKA.clientPort}`,
     `advertised.listeners=${LISTENERS.replication}://\${ADVERTISED_HOST}:${KAFKA.replicationPort},${LISTENERS.clients}://\${ADVERTISED_HOST}:${KAFKA.clientPort}`,
-    `listener.security.protocol.map=${LISTENERS.replication}:SSL,${LISTENERS.clients}:SSL`,
+    `listener.security.protocol.map=${LISTENERS.replication}:SSL,${LISTENERS.clients}:SSL${kraft ? `,${CONTROLLER_LISTENER}:SSL` : ''}`,
     `inter.broker.listener.name=${LISTENERS.replication}`,
     'ssl.client.auth=required',
     '# Brokers dialing brokers check the clusterset name on the peer certificate.',
@@ -92,25 +74,7 @@ export function serverProperties(fleet: Fleet, region: Region): string {
     '# Renewed certificates are loaded by the reload-tls sidecar (reload-tls.sh), which re-sets the',
     '# listener keystore/truststore paths per broker through the Admin API.',
     '',
-    'authorizer.class.name=kafka.security.authorizer.AclAuthorizer',
-    'allow.everyone.if.no.acl.found=false',
-    `super.users=${superUsers().join(';')}`,
-    '',
-    '# ZooKeeper over TLS with the broker certificate. All brokers share one subject, so the znode',
-    '# ACLs that zookeeper.set.acl writes (x509 identity = that subject) admit every broker.',
-    `zookeeper.connect=${zookeeperConnect(fleet)}`,
-    'zookeeper.ssl.client.enable=true',
-    'zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
-    'zookeeper.ssl.keystore.type=PEM',
-    `zookeeper.ssl.keystore.location=${keystore}`,
-    'zookeeper.ssl.truststore.type=PEM',
-    `zookeeper.ssl.truststore.location=${truststore}`,
-    'zookeeper.ssl.endpoint.identification.algorithm=HTTPS',
-    'zookeeper.set.acl=true',
-    '# See kafkaTuning() (packages/kafka/src/tuning.ts) for how the timeouts follow from the RTT.',
-    `zookeeper.session.timeout.ms=${t.zookeeperSessionTimeoutMs}`,
-    `zookeeper.connection.timeout.ms=${t.zookeeperConnectionTimeoutMs}`,
-    '',
+    ...(kraft ? kraftBrokerSection(fleet) : zookeeperSection(fleet)),
     '# Consistency: every write acknowledged by min.insync.replicas regions; no unclean elections.',
     `default.replication.factor=${k.replicationFactor}`,
     `min.insync.replicas=${k.minInsyncReplicas}`,
@@ -148,6 +112,61 @@ export function serverProperties(fleet: Fleet, region: Region): string {
   ].join('\n');
 }
 
+/** ZooKeeper mode: the ACL authorizer with its ACLs in ZooKeeper, and the ensemble over TLS. */
+function zookeeperSection(fleet: Fleet): string[] {
+  const t = kafkaTuning(fleet);
+  const keystore = '${TLS_DIR}/tls-combined.pem';
+  const truststore = '${TLS_DIR}/ca.crt';
+  return [
+    'authorizer.class.name=kafka.security.authorizer.AclAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=${superUsers(fleet).join(';')}`,
+    '',
+    '# ZooKeeper over TLS with the broker certificate. All brokers share one subject, so the znode',
+    '# ACLs that zookeeper.set.acl writes (x509 identity = that subject) admit every broker.',
+    `zookeeper.connect=${zookeeperConnect(fleet)}`,
+    'zookeeper.ssl.client.enable=true',
+    'zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
+    'zookeeper.ssl.keystore.type=PEM',
+    `zookeeper.ssl.keystore.location=${keystore}`,
+    'zookeeper.ssl.truststore.type=PEM',
+    `zookeeper.ssl.truststore.location=${truststore}`,
+    'zookeeper.ssl.endpoint.identification.algorithm=HTTPS',
+    'zookeeper.set.acl=true',
+    '# See kafkaTuning() (packages/kafka/src/tuning.ts) for how the timeouts follow from the RTT.',
+    `zookeeper.session.timeout.ms=${t.zookeeperSessionTimeoutMs}`,
+    `zookeeper.connection.timeout.ms=${t.zookeeperConnectionTimeoutMs}`,
+    '',
+  ];
+}
+
+/**
+ * KRaft mode: the quorum the broker registers with and fetches metadata from, dialed over mTLS
+ * with the broker certificate (the controllers verify the clusterset name they are dialed by,
+ * the broker theirs), and the KRaft authorizer with the same super users and ACL model.
+ */
+function kraftBrokerSection(fleet: Fleet): string[] {
+  const t = fleetKraftTiming(fleet);
+  return [
+    ...kraftAuthorizer(fleet),
+    '',
+    '# The controller quorum: static voters named by their clusterset hosts. The broker dials them',
+    '# with its stack certificate; these listener-prefixed settings are its client side (a broker',
+    '# opens no controller listener itself).',
+    `controller.quorum.voters=${controllerQuorumVoters(fleet)}`,
+    `controller.listener.names=${CONTROLLER_LISTENER}`,
+    ...listenerTls(CONTROLLER_LISTENER, 'TLS_DIR', PRINCIPAL_MAPPING_RULES.stack).filter((l) => !/\.ssl\.(client\.auth|principal\.mapping\.rules)=/.test(l)),
+    `# ${fleet.network.latencyMs} ms between regions: see kraftTiming() (packages/fleet/src/kraft-timing.ts).`,
+    `controller.quorum.fetch.timeout.ms=${t.quorumFetchTimeoutMs}`,
+    `controller.quorum.election.timeout.ms=${t.quorumElectionTimeoutMs}`,
+    `controller.quorum.election.backoff.max.ms=${t.quorumElectionBackoffMaxMs}`,
+    `controller.quorum.request.timeout.ms=${t.quorumRequestTimeoutMs}`,
+    `broker.heartbeat.interval.ms=${t.brokerHeartbeatIntervalMs}`,
+    `broker.session.timeout.ms=${t.brokerSessionTimeoutMs}`,
+    '',
+  ];
+}
+
 /** pod_tables for one region, baked from naming.ts: the broker id and the clusterset host each pod ordinal advertises. */
 function brokerTables(fleet: Fleet, region: Region): string {
   const brokers = kafkaBrokers(fleet, region);
@@ -160,8 +179,18 @@ function brokerTables(fleet: Fleet, region: Region): string {
 /**
  * start.sh for one region (packages/kafka/src/scripts/start.sh with the generated block):
  * broker.id and advertised host from the pod ordinal, server.properties rendered, exec the broker.
+ * In KRaft mode start-kraft.sh, which also formats the storage once with the cluster id.
  */
 export function kafkaStartScript(fleet: Fleet, region: Region): string {
+  if (fleet.metadata.mode === 'kraft') {
+    return podScript(startKraftFile, 'packages/kafka/src/scripts/start-kraft.sh', region.name, [
+      envDefaults(KAFKA_ENV),
+      `CLUSTER_ID=${kraftClusterId(fleet)}`,
+      brokerTables(fleet, region),
+      POD_FUNCTIONS,
+      KRAFT_STORAGE_FUNCTIONS,
+    ]);
+  }
   return podScript(startFile, 'packages/kafka/src/scripts/start.sh', region.name, [envDefaults(KAFKA_ENV), brokerTables(fleet, region), POD_FUNCTIONS]);
 }
 
@@ -185,6 +214,6 @@ export function kafkaConfigData(fleet: Fleet, region: Region): Record<string, st
     [KAFKA_CONFIG_KEYS.serverProperties]: serverProperties(fleet, region),
     [KAFKA_CONFIG_KEYS.start]: kafkaStartScript(fleet, region),
     [KAFKA_CONFIG_KEYS.reloadTls]: reloadTlsScript(fleet, region),
-    [KAFKA_CONFIG_KEYS.log4j]: LOG4J_PROPERTIES,
+    [LOG_CONFIG[fleet.metadata.mode].key]: LOG_CONFIG[fleet.metadata.mode].text,
   };
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, selectorLabels } from '@stretched-kafka/fleet';
+import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, metadataComponent, selectorLabels } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, StretchedStatefulSet, antiAffinity, containerSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
 import { KAFKA_CONFIG_KEYS, KAFKA_VOLUME_MOUNT } from './config';
 import { KAFKA_CONFIG_MAP } from './kafka-config';
@@ -31,10 +31,11 @@ export class KafkaStatefulSet extends Construct {
     const k = fleet.kafka;
     const selector = selectorLabels(fleet, 'kafka');
     const affinity = antiAffinity(selector);
-    // Softly keep brokers off ZooKeeper's nodes: a node loss then costs one of the two, not both.
+    // Softly keep brokers off the nodes of ZooKeeper (or the KRaft controllers): a node loss then
+    // costs one of the two, not both.
     affinity.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution!.push({
       weight: 50,
-      podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(fleet, 'zookeeper') }, topologyKey: 'kubernetes.io/hostname' },
+      podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(fleet, metadataComponent(fleet)) }, topologyKey: 'kubernetes.io/hostname' },
     });
     const hostname: k8s.EnvVar = { name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } };
     const clientPort = { tcpSocket: { port: k8s.IntOrString.fromNumber(KAFKA.clientPort) } };

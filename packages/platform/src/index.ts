@@ -5,3 +5,4 @@ export * from './start-script';
 export * from './stateful-services';
 export * from './peer-network-policy';
 export * from './stretched-statefulset';
+export * from './kafka-properties';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import podFunctionsFile from './scripts/pod-functions.sh';
+import kraftStorageFile from './scripts/kraft-storage.sh';
 
 // Building blocks of the start scripts of ZooKeeper and Kafka. The scripts are files
 // (packages/<component>/src/scripts/*.sh) that run in the pod and, unchanged, in the real-Kafka
@@ -15,6 +16,9 @@ export const GENERATED_MARKER = '# @generated';
 
 /** pod_ordinal and render_template (packages/platform/src/scripts/pod-functions.sh), the part after its copy marker. */
 export const POD_FUNCTIONS = afterCopyMarker(podFunctionsFile);
+
+/** format_storage (packages/platform/src/scripts/kraft-storage.sh): KRaft controllers and brokers format their log dir once. */
+export const KRAFT_STORAGE_FUNCTIONS = afterCopyMarker(kraftStorageFile);
 
 function afterCopyMarker(file: string): string {
   const marker = '# --- copied from here ---\n';
@@ -80,6 +84,31 @@ export const LOG4J_PROPERTIES = [
   'log4j.logger.org.apache.zookeeper=INFO',
   '',
 ].join('\n');
+
+/**
+ * The same for Kafka 4.x (KRaft mode), which logs through log4j2. The properties format, because
+ * log4j2 reads it without extra libraries (its YAML format needs jackson-dataformat-yaml).
+ */
+export const LOG4J2_PROPERTIES = [
+  'status = warn',
+  'appender.stdout.type = Console',
+  'appender.stdout.name = STDOUT',
+  'appender.stdout.layout.type = PatternLayout',
+  'appender.stdout.layout.pattern = %d{ISO8601} %p %m (%c) [%t]%n',
+  'rootLogger.level = INFO',
+  'rootLogger.appenderRef.stdout.ref = STDOUT',
+  'logger.request.name = kafka.request.logger',
+  'logger.request.level = WARN',
+  'logger.authorizer.name = kafka.authorizer.logger',
+  'logger.authorizer.level = INFO',
+  '',
+].join('\n');
+
+/** ConfigMap key and KAFKA_LOG4J_OPTS of the logging configuration a metadata mode's Kafka reads. */
+export const LOG_CONFIG = {
+  zookeeper: { key: 'log4j.properties', text: LOG4J_PROPERTIES, option: '-Dlog4j.configuration=file:' },
+  kraft: { key: 'log4j2.properties', text: LOG4J2_PROPERTIES, option: '-Dlog4j2.configurationFile=' },
+} as const;
 
 /** Pod template annotation whose change rolls the pods when their ConfigMap changes. */
 export const CONFIG_CHECKSUM_ANNOTATION = 'stretched-kafka.io/config-checksum';

@@ -14,12 +14,15 @@ export interface StatefulServicesProps extends RegionProps {
   readonly component: string;
   /** Headless Service: the per-pod DNS names peers dial, exported through Submariner. */
   readonly headless: { readonly name: string; readonly ports: readonly ServicePort[] };
-  /** ClusterIP Service for clients in this region. */
-  readonly local: { readonly name: string; readonly ports: readonly ServicePort[] };
+  /**
+   * ClusterIP Service for clients in this region.
+   * @default none (the KRaft controllers have no clients but their peers and the brokers, which dial each pod)
+   */
+  readonly local?: { readonly name: string; readonly ports: readonly ServicePort[] };
 }
 
 /**
- * The two Services of a stretched StatefulSet (brokers, ZooKeeper). The headless one publishes
+ * The Services of a stretched StatefulSet (brokers, ZooKeeper, KRaft controllers). The headless one publishes
  * not-ready addresses: members must reach each other before any is ready (a quorum, a controller
  * election), so readiness cannot gate their names.
  */
@@ -34,9 +37,11 @@ export class StatefulServices extends Construct {
       metadata: meta(props.headless.name),
       spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector, ports: ports(props.headless.ports) },
     });
-    new k8s.KubeService(this, 'Local', {
-      metadata: meta(props.local.name),
-      spec: { type: 'ClusterIP', selector, ports: ports(props.local.ports) },
-    });
+    if (props.local) {
+      new k8s.KubeService(this, 'Local', {
+        metadata: meta(props.local.name),
+        spec: { type: 'ClusterIP', selector, ports: ports(props.local.ports) },
+      });
+    }
   }
 }

@@ -19,6 +19,11 @@ export interface StretchedStatefulSetProps extends RegionProps {
   /** The `data` PersistentVolumeClaim of each pod. */
   readonly storage: { readonly size: string; readonly storageClass: string };
   /**
+   * Annotations of the StatefulSet itself (not of its pods).
+   * @default none
+   */
+  readonly annotations?: Record<string, string>;
+  /**
    * Pod affinity.
    * @default one pod of the component per node (antiAffinity)
    */
@@ -36,7 +41,7 @@ export class StretchedStatefulSet extends Construct {
     const { fleet, region, component } = props;
     const selector = selectorLabels(fleet, component);
     new k8s.KubeStatefulSet(this, 'Resource', {
-      metadata: { name: component, namespace: fleet.namespace, labels: labels(fleet, component, region) },
+      metadata: { name: component, namespace: fleet.namespace, labels: labels(fleet, component, region), ...(props.annotations ? { annotations: props.annotations } : {}) },
       spec: {
         replicas: props.replicas,
         serviceName: props.serviceName,

@@ -1,12 +1,12 @@
-import { Fleet, FleetError, KAFKA, Region, ZOOKEEPER } from '@stretched-kafka/fleet';
+import { Fleet, FleetError, KAFKA, KRAFT, Region, ZOOKEEPER } from '@stretched-kafka/fleet';
 
 /**
- * Headless Services whose per-pod names appear in zoo.cfg, zookeeper.connect or the advertised
- * listeners, plus the bootstrap Service named in the broker certificate. Lighthouse answers
+ * Headless Services whose per-pod names appear in zoo.cfg, zookeeper.connect, controller.quorum.voters
+ * or the advertised listeners, plus the bootstrap Service named in the broker certificate. Lighthouse answers
  * `<pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local` only for exported Services.
  */
 export function exportedServices(region: Region): string[] {
-  return [...(region.zookeeperReplicas > 0 ? [ZOOKEEPER.headless] : []), KAFKA.headless, KAFKA.bootstrap];
+  return [...(region.zookeeperReplicas > 0 ? [ZOOKEEPER.headless] : []), ...(region.controllerReplicas > 0 ? [KRAFT.headless] : []), KAFKA.headless, KAFKA.bootstrap];
 }
 
 /**

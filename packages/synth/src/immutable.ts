@@ -1,5 +1,6 @@
 import * as yaml from 'js-yaml';
 import { isDeepStrictEqual } from 'node:util';
+import { KRAFT_CLUSTER_ID_ANNOTATION } from '@stretched-kafka/fleet';
 
 // Changes the Kubernetes API server refuses to make in place. GitOps applies the new tree over
 // the live objects; an update that touches an immutable field fails every sync until someone
@@ -24,6 +25,8 @@ export interface ImmutableChange {
   readonly fields: readonly string[];
   /** What an operator does so that the change can reach the cluster. */
   readonly procedure: string;
+  /** Why it cannot change in place. */
+  readonly reason: string;
 }
 
 /** StatefulSet spec fields the API server lets an update change (apps/v1 validation, Kubernetes 1.34). */
@@ -42,7 +45,9 @@ function differing(before: Record<string, unknown> | undefined, after: Record<st
   return [...keys].filter((k) => !isDeepStrictEqual(before?.[k], after?.[k])).map((k) => `${prefix}.${k}`);
 }
 
-const RULES: Record<string, { rule: Rule; procedure: (o: ImmutableChange) => string }> = {
+const API_REFUSES = 'the API server refuses the update, so every sync would fail';
+
+const RULES: Record<string, { rule: Rule; procedure: (o: ImmutableChange) => string; reason?: string }> = {
   StatefulSet: {
     rule: (b, a) => {
       const keys = new Set([...Object.keys(b.spec ?? {}), ...Object.keys(a.spec ?? {})].filter((k) => !STATEFULSET_MUTABLE.has(k)));
@@ -71,6 +76,20 @@ const RULES: Record<string, { rule: Rule; procedure: (o: ImmutableChange) => str
   Service: {
     rule: (b, a) => differing(b.spec, a.spec, ['clusterIP', 'clusterIPs'], 'spec'),
     procedure: (o) => `kubectl -n ${o.namespace} delete service ${o.name} right before the sync (clients of it reconnect)`,
+  },
+  // Not an API rule: the KRaft cluster id is written into every controller's and broker's storage
+  // at its first start, and a pod refuses a log dir of another id, so a new id in the tree would
+  // stop every pod it rolls.
+  ConfigMap: {
+    rule: (b, a) => {
+      const key = KRAFT_CLUSTER_ID_ANNOTATION;
+      const [before, after] = [b.metadata?.annotations?.[key], a.metadata?.annotations?.[key]];
+      return before !== undefined && before !== after ? [`metadata.annotations.${key}`] : [];
+    },
+    reason: 'every controller and broker it rolls would refuse its storage, formatted for the committed id',
+    procedure: () =>
+      'the KRaft cluster id is fixed once the controllers formatted their storage: set metadata.clusterId back to the committed id ' +
+      '(or, to start a new, empty cluster, delete every controller and broker PersistentVolumeClaim in every region before the sync)',
   },
   Secret: {
     rule: (b, a) => (isDeepStrictEqual(b.type, a.type) ? [] : ['type']),
@@ -121,7 +140,7 @@ export function immutableChanges(existing: ReadonlyMap<string, string>, next: Re
     const kind = a.object.kind!;
     const fields = RULES[kind].rule(b.object, a.object);
     if (fields.length === 0) continue;
-    const change = { file: a.file, kind, name: a.object.metadata?.name ?? '', namespace: a.object.metadata?.namespace, fields, procedure: '' };
+    const change = { file: a.file, kind, name: a.object.metadata?.name ?? '', namespace: a.object.metadata?.namespace, fields, procedure: '', reason: RULES[kind].reason ?? API_REFUSES };
     out.push({ ...change, procedure: RULES[kind].procedure(change) });
   }
   return out.sort((x, y) => x.file.localeCompare(y.file));
@@ -132,7 +151,6 @@ export function immutableMessage(changes: readonly ImmutableChange[]): string {
   const c = changes[0];
   const more = changes.length > 1 ? ` (and ${changes.length - 1} more object${changes.length > 2 ? 's' : ''} alike)` : '';
   return (
-    `synth: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} in ${c.file}: ${c.fields.join(', ')} cannot change in place (the API server refuses the update, ` +
-    `so every sync would fail)${more}. Procedure: ${c.procedure}. Rerun with --allow-recreate to write the tree once you follow it; npm run plan lists the steps.`
+    `synth: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} in ${c.file}: ${c.fields.join(', ')} cannot change in place (${c.reason})${more}. Procedure: ${c.procedure}. Rerun with --allow-recreate to write the tree once you follow it; npm run plan lists the steps.`
   );
 }

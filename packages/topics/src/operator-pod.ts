@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, IMAGES, Region, STACK_CLIENT_LABEL, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { Fleet, IMAGES, Region, STACK_CLIENT_LABEL, labels, selectorLabels, strimziRelease } from '@stretched-kafka/fleet';
 import { containerSecurityContext, podSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 
 /**
- * Strimzi's operator image: the last line that still supports ZooKeeper-based clusters (0.45),
- * at the Strimzi version pinned in versions.json with the CRD copies (shared/crds/strimzi-0.45).
+ * Strimzi's operator image in ZooKeeper mode: the last line that still supports ZooKeeper-based
+ * clusters (0.45), at the Strimzi version pinned in versions.json with the CRD copies
+ * (shared/crds/strimzi-0.45). KRaft mode runs the current line (strimziRelease).
  */
 export const STRIMZI_OPERATOR_IMAGE = IMAGES.strimziOperator;
 
@@ -54,7 +55,7 @@ export class OperatorPod extends Construct {
             containers: [
               {
                 name: props.name,
-                image: STRIMZI_OPERATOR_IMAGE,
+                image: strimziRelease(fleet.metadata.mode).operatorImage,
                 imagePullPolicy: 'IfNotPresent',
                 args: [props.runScript],
                 env: props.env,

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { Chart } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart, GroupVersionKind } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Region, labels, strimziClusterLabel, usersNamespace } from '@stretched-kafka/fleet';
+import { Fleet, Region, labels, strimziClusterLabel, strimziRelease, usersNamespace } from '@stretched-kafka/fleet';
 import {
   KafkaUser,
   KafkaUserSpecAuthenticationType,
@@ -9,8 +9,9 @@ import {
   KafkaUserSpecAuthorizationAclsResourcePatternType,
   KafkaUserSpecAuthorizationAclsResourceType,
   KafkaUserSpecAuthorizationType,
+  toJson_KafkaUserSpec,
 } from '../../../imports/strimzi-kafkauser-kafka.strimzi.io';
-import { KafkaTopic } from '../../../imports/strimzi-kafkatopic-kafka.strimzi.io';
+import { KafkaTopic, toJson_KafkaTopicSpec } from '../../../imports/strimzi-kafkatopic-kafka.strimzi.io';
 import { clientUsers, kafkaTopicResourceName } from './acls';
 import { TopicOperator } from './topic-operator';
 import { UserOperator } from './user-operator';
@@ -59,7 +60,8 @@ export class TopicsAndUsers extends Construct {
     const component = 'topics';
     const selector = strimziClusterLabel(fleet);
 
-    new KafkaTopic(this, 'topic', {
+    const apiVersion = strimziRelease(fleet.metadata.mode).apiVersion;
+    strimziResource(this, 'topic', apiVersion, KafkaTopic, toJson_KafkaTopicSpec, {
       metadata: {
         name: kafkaTopicResourceName(fleet.topic.name),
         namespace: fleet.namespace,
@@ -80,7 +82,7 @@ export class TopicsAndUsers extends Construct {
       },
     });
     for (const user of clientUsers(fleet)) {
-      new KafkaUser(this, `user-${user.name}`, {
+      strimziResource(this, `user-${user.name}`, apiVersion, KafkaUser, toJson_KafkaUserSpec, {
         metadata: { name: user.name, namespace: usersNamespace(fleet), labels: { ...labels(fleet, component, region), ...selector } },
         spec: {
           ...(user.trust === 'application' ? { authentication: { type: KafkaUserSpecAuthenticationType.TLS_HYPHEN_EXTERNAL } } : {}),
@@ -102,6 +104,29 @@ export class TopicsAndUsers extends Construct {
     new TopicOperator(this, 'topic-operator', { fleet, region });
     new UserOperator(this, 'user-operator', { fleet, region });
   }
+}
+
+interface StrimziResourceProps<S> {
+  readonly metadata: ApiObjectMetadata;
+  readonly spec: S;
+}
+
+/**
+ * A KafkaTopic or KafkaUser in the API version the metadata mode's Strimzi serves. The imported
+ * constructs write `kafka.strimzi.io/v1beta2`, all Strimzi 0.45 serves; the 1.x line (KRaft mode)
+ * serves only `v1`, whose spec is the same for the fields set here (`operations`, now required,
+ * is always set), so the typed spec is written under that version.
+ */
+function strimziResource<S>(
+  scope: Construct,
+  id: string,
+  apiVersion: string,
+  typed: { readonly GVK: GroupVersionKind; new (scope: Construct, id: string, props: StrimziResourceProps<S>): ApiObject },
+  specJson: (spec: S) => unknown,
+  props: StrimziResourceProps<S>,
+): ApiObject {
+  if (typed.GVK.apiVersion === apiVersion) return new typed(scope, id, props);
+  return new ApiObject(scope, id, { apiVersion, kind: typed.GVK.kind, metadata: props.metadata, spec: specJson(props.spec) });
 }
 
 export const topicsComponent = {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# start.sh of the ConfigMap kafka-controller-config: starts one KRaft controller of the stretched
+# quorum. Runs unchanged outside Kubernetes (the real-Kafka harness) when the directory variables
+# are set. The generator (controllerStartScript, packages/controllers/src/config.ts) replaces the
+# `@generated` line with the region's block: the directory variables with their in-pod defaults,
+# CLUSTER_ID, pod_tables (this region's node id and clusterset host per pod ordinal, baked from
+# naming.ts), the shared functions pod_ordinal and render_template
+# (packages/platform/src/scripts/pod-functions.sh) and format_storage
+# (packages/platform/src/scripts/kraft-storage.sh).
+set -euo pipefail
+
+HOSTNAME="${HOSTNAME:?HOSTNAME must be the pod name, such as kafka-controller-0}"
+# @generated
+# Kafka's launch scripts: logs to stdout (log4j2.properties) and no GC log file (-loggc is left out).
+export LOG_DIR="${LOG_DIR:-$RUN_DIR/logs}"
+export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:--Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties}"
+export EXTRA_ARGS="${EXTRA_ARGS:--name kafkaController}"
+
+pod_ordinal kafka-controller
+pod_tables # sets NODE_ID and ADVERTISED_HOST
+
+mkdir -p "$DATA_DIR" "$RUN_DIR" "$LOG_DIR"
+render_template "$CONFIG_DIR/controller.properties" "$RUN_DIR/controller.properties" \
+  NODE_ID="$NODE_ID" ADVERTISED_HOST="$ADVERTISED_HOST" DATA_DIR="$DATA_DIR" TLS_DIR="$TLS_DIR"
+# The voters are static (controller.quorum.voters): formatting needs only the cluster id.
+format_storage "$RUN_DIR/controller.properties"
+
+exec "$KAFKA_HOME/bin/kafka-server-start.sh" "$RUN_DIR/controller.properties"

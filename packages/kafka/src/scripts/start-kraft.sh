@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# start.sh of the ConfigMap kafka-config in KRaft mode (metadata.mode kraft): starts one broker of
+# the stretched cluster. Runs unchanged outside Kubernetes (the real-Kafka harness) when the
+# directory variables are set. The generator (kafkaStartScript, packages/kafka/src/config.ts)
+# replaces the `@generated` line with the region's block: the directory variables with their
+# in-pod defaults, CLUSTER_ID, pod_tables (this region's node id and advertised host per pod
+# ordinal, baked from naming.ts), the shared functions pod_ordinal and render_template
+# (packages/platform/src/scripts/pod-functions.sh) and format_storage
+# (packages/platform/src/scripts/kraft-storage.sh).
+set -euo pipefail
+
+HOSTNAME="${HOSTNAME:?HOSTNAME must be the pod name, such as kafka-0}"
+# @generated
+# Kafka's launch scripts: logs to stdout (log4j2.properties) and no GC log file (-loggc is left out).
+export LOG_DIR="${LOG_DIR:-$RUN_DIR/logs}"
+export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:--Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties}"
+export EXTRA_ARGS="${EXTRA_ARGS:--name kafkaServer}"
+
+pod_ordinal kafka
+pod_tables # sets BROKER_ID and ADVERTISED_HOST
+# shellcheck disable=SC2034 # read by format_storage (the generated block)
+NODE_ID="$BROKER_ID"
+
+mkdir -p "$DATA_DIR" "$RUN_DIR" "$LOG_DIR"
+render_template "$CONFIG_DIR/server.properties" "$RUN_DIR/server.properties" \
+  BROKER_ID="$BROKER_ID" ADVERTISED_HOST="$ADVERTISED_HOST" DATA_DIR="$DATA_DIR" TLS_DIR="$TLS_DIR" CLIENT_TLS_DIR="$CLIENT_TLS_DIR"
+# A KRaft broker needs meta.properties with the quorum's cluster id before it starts.
+format_storage "$RUN_DIR/server.properties"
+
+exec "$KAFKA_HOME/bin/kafka-server-start.sh" "$RUN_DIR/server.properties"
