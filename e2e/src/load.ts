@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TLS, bootstrapServers, loadConsumerGroup } from '@stretched-kafka/fleet';
+import { timeoutArgs } from '@stretched-kafka/loadjobs';
 import { cutRegion, describe, fullIsr, reportIsrRecovery } from './cut';
 import { Harness } from './harness';
 import { log } from './log';
@@ -142,6 +143,8 @@ function loadArgs(h: Harness, mode: 'produce' | 'consume', region: string, extra
     // Right after the cut the group coordinator may still be moving or loading: wait for it, as
     // the load Jobs do, instead of ending the run on the first answer.
     '--wait-for-topic-s', '120',
+    // The timeouts the Jobs get from this fleet's broker tuning.
+    ...timeoutArgs(f, mode === 'produce' ? 'producer' : 'consumer'),
     ...extra,
   ]);
 }

@@ -48,6 +48,50 @@ export function kafkaTuning(fleet: Fleet): KafkaTuning {
   };
 }
 
+/** Timeouts of the load program's Kafka clients (kafkajs), in ms. */
+export interface ClientTimeouts {
+  /** The produce request's timeout field: how long the leader may wait for acks=all. */
+  readonly ackTimeoutMs: number;
+  /** How long the client waits for any answer before it closes the connection and retries elsewhere. */
+  readonly requestTimeoutMs: number;
+  /** TCP and TLS handshake with one broker. */
+  readonly connectionTimeoutMs: number;
+}
+
+const ceilToSecond = (ms: number): number => Math.ceil(ms / 1000) * 1000;
+
+/**
+ * The clients' timeouts follow from the brokers' tuning, so that a lost broker costs little more
+ * than Kafka's own failover, while a live broker is never given up on too early:
+ * - ack timeout: a partition whose leader lives but one of whose followers was cut off makes
+ *   acks=all wait until the leader drops that follower from the ISR: up to 1.5 x
+ *   replica.lag.time.max.ms (the leader checks every half period), then the ISR change is
+ *   written to ZooKeeper or the controller across regions and the high watermark moves with the
+ *   next follower fetch: two more fetch rounds (fetch wait + RTT each). That wait is legitimate,
+ *   so the broker is given that long before it answers REQUEST_TIMED_OUT (which is retried).
+ * - request timeout: the ack timeout, plus the request and its answer crossing the network
+ *   (2 RTT) and one second for a busy client or broker. A broker that stays silent longer is
+ *   gone or cut off: the patched kafkajs then closes the connection, refreshes metadata from a
+ *   broker it heard from recently and sends to the partition's leader as it stands now (Java's
+ *   request.timeout.ms does the same; its docs ask for a value above replica.lag.time.max.ms).
+ *   Kafka moves the leaders of a lost broker after the ZooKeeper session expires (18 s), a few
+ *   seconds after this fires, so the retries that follow find the new leader.
+ * - connection timeout: a TCP and TLS handshake (3 round trips) after one lost SYN (Linux
+ *   retransmits it after 1 s), with 2 s slack for a loaded node. Each retry against a cut-off
+ *   broker costs this much, so it stays short: kafkajs' 1 s default is too short for TLS across
+ *   regions on a busy node, the program's old 10 s let a stall grow by 10 s per retry.
+ */
+export function clientTimeouts(fleet: Fleet): ClientTimeouts {
+  const rtt = fleet.network.latencyMs;
+  const t = kafkaTuning(fleet);
+  const ackTimeoutMs = ceilToSecond(1.5 * t.replicaLagTimeMaxMs + 2 * (t.replicaFetchWaitMaxMs + rtt));
+  return {
+    ackTimeoutMs,
+    requestTimeoutMs: ceilToSecond(ackTimeoutMs + 2 * rtt + 1000),
+    connectionTimeoutMs: ceilToSecond(1000 + 3 * rtt + 2000),
+  };
+}
+
 /** `inter.broker.protocol.version`: major.minor of the Kafka version in the image. */
 export function interBrokerProtocolVersion(version: string): string {
   const m = /^(\d+)\.(\d+)\.\d+$/.exec(version);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { KAFKA, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, STACK_CLIENT_LABEL, TLS, TLS_MOUNT, kafkaBrokers, zookeeperConnect } from '@stretched-kafka/fleet';
 import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/platform';
-import { interBrokerProtocolVersion, kafkaComponent, kafkaConfigData, kafkaTuning, superUsers } from '@stretched-kafka/kafka';
+import { clientTimeouts, interBrokerProtocolVersion, kafkaComponent, kafkaConfigData, kafkaTuning, superUsers } from '@stretched-kafka/kafka';
 import { bash, clone, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from '../../../test/helpers';
 
 const build = kafkaComponent.build.bind(kafkaComponent);
@@ -32,6 +32,24 @@ describe('kafkaTuning', () => {
       const tickMs = Math.max(2000, Math.ceil((latencyMs * 20) / 500) * 500);
       expect(t.zookeeperSessionTimeoutMs).toBeGreaterThanOrEqual(2 * tickMs);
       expect(t.zookeeperSessionTimeoutMs).toBeLessThanOrEqual(20 * tickMs);
+    }
+  });
+
+  it('gives clients an ack wait above the ISR shrink, a request timeout above that and a short connect', () => {
+    // The reference fleet: ISR shrink after at most 15 s, two fetch rounds of 570 ms on top.
+    expect(clientTimeouts(clone())).toEqual({ ackTimeoutMs: 17_000, requestTimeoutMs: 19_000, connectionTimeoutMs: 4000 });
+    for (const latencyMs of [5, 70, 200, 600]) {
+      const f = clone();
+      f.network.latencyMs = latencyMs;
+      const t = kafkaTuning(f);
+      const c = clientTimeouts(f);
+      // acks=all may legitimately wait until a cut follower leaves the ISR (1.5 x lag time).
+      expect(c.ackTimeoutMs).toBeGreaterThan(1.5 * t.replicaLagTimeMaxMs);
+      // The broker answers (REQUEST_TIMED_OUT at worst) before the client gives up on it.
+      expect(c.requestTimeoutMs).toBeGreaterThanOrEqual(c.ackTimeoutMs + 2 * latencyMs + 1000);
+      // A client gives up on a silent broker before Kafka's failover would leave it waiting long.
+      expect(c.requestTimeoutMs).toBeLessThan(t.replicaLagTimeMaxMs * 2 + 5 * (t.replicaFetchWaitMaxMs + latencyMs));
+      expect(c.connectionTimeoutMs).toBeGreaterThanOrEqual(1000 + 3 * latencyMs);
     }
   });
 

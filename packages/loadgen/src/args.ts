@@ -21,6 +21,10 @@ export interface CommonConfig {
   readonly waitForTopicS: number;
   /** After a stop signal: longest wait for in-flight batches (produce) or leaving the group (consume). */
   readonly shutdownTimeoutS: number;
+  /** How long a request waits for its answer before its connection is closed and it is retried. */
+  readonly requestTimeoutMs: number;
+  /** TCP (and TLS) handshake with one broker. */
+  readonly connectionTimeoutMs: number;
 }
 
 export interface ProduceConfig extends CommonConfig {
@@ -32,6 +36,8 @@ export interface ProduceConfig extends CommonConfig {
   readonly producers: number;
   /** Target records per second for the whole process; undefined = as fast as possible. */
   readonly rate?: number;
+  /** The produce request's timeout: how long the leader may wait for acks=all. */
+  readonly ackTimeoutMs: number;
 }
 
 export interface ConsumeConfig extends CommonConfig {
@@ -54,6 +60,13 @@ export const PROGRAM = 'stretched-kafka-load';
 export const EXIT_USAGE = 2;
 export const DEFAULT_GROUP = 'stretched-kafka-load';
 export const DEFAULT_SHUTDOWN_TIMEOUT_S = 20;
+/**
+ * Defaults for a broker with Kafka's default replica.lag.time.max.ms (30 s) nearby; the Jobs and
+ * the harness pass the values derived from the fleet (clientTimeouts in @stretched-kafka/kafka).
+ */
+export const DEFAULT_ACK_TIMEOUT_MS = 46_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 48_000;
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 4000;
 const MISSING_SUBCOMMAND = 'a subcommand is required: produce or consume (see --help)';
 
 /** A flag combination that commander cannot judge on its own. */
@@ -133,7 +146,14 @@ function addCommonOptions(cmd: Command): Command {
       'after SIGTERM/SIGINT, longest wait for batches in flight (produce) or for leaving the group (consume) before the summary',
       decimal(0),
       DEFAULT_SHUTDOWN_TIMEOUT_S,
-    );
+    )
+    .option(
+      '--request-timeout-ms <n>',
+      'wait this long for a broker to answer a request; then its connection is closed, metadata refreshed and the request retried (produce: above --ack-timeout-ms)',
+      integer(1000, 3_600_000),
+      DEFAULT_REQUEST_TIMEOUT_MS,
+    )
+    .option('--connection-timeout-ms <n>', 'TCP and TLS handshake with one broker', integer(100, 600_000), DEFAULT_CONNECTION_TIMEOUT_MS);
 }
 
 function buildProgram(): Command {
@@ -152,7 +172,13 @@ function buildProgram(): Command {
     .option('--linger-ms <n>', 'longest time a partition batch waits to fill', integer(0, 60_000), 50)
     .addOption(new Option('--compression <codec>', 'batch compression').choices(['lz4', 'gzip', 'none']).default('lz4'))
     .option('--producers <n>', 'independent producers in this process', integer(1, 256), 1)
-    .option('--rate <records/s>', 'target records per second for the whole process', decimal(0, { exclusive: true }));
+    .option('--rate <records/s>', 'target records per second for the whole process', decimal(0, { exclusive: true }))
+    .option(
+      '--ack-timeout-ms <n>',
+      'how long the partition leader may wait for acks=all before it answers REQUEST_TIMED_OUT (retried); above the ISR shrink time, 1.5 x replica.lag.time.max.ms',
+      integer(100, 3_600_000),
+      DEFAULT_ACK_TIMEOUT_MS,
+    );
 
   addCommonOptions(program.command('consume').description('consume records, report throughput and latency, verify'))
     .option('--group <id>', `consumer group (env KAFKA_GROUP; default ${DEFAULT_GROUP})`)
@@ -209,6 +235,8 @@ function commonConfig(opts: Record<string, unknown>, env: Env): CommonConfig {
     summaryFile: nonEmpty(opts.summaryFile as string | undefined),
     waitForTopicS: opts.waitForTopicS as number,
     shutdownTimeoutS: opts.shutdownTimeoutS as number,
+    requestTimeoutMs: opts.requestTimeoutMs as number,
+    connectionTimeoutMs: opts.connectionTimeoutMs as number,
   };
 }
 
@@ -217,6 +245,12 @@ function toConfig(mode: 'produce' | 'consume', opts: Record<string, unknown>, en
   if (mode === 'produce') {
     if (common.records === undefined && common.durationS === undefined) {
       throw new UsageError('produce needs --records <n> or --duration-s <s> (or both)');
+    }
+    const ackTimeoutMs = opts.ackTimeoutMs as number;
+    if (ackTimeoutMs >= common.requestTimeoutMs) {
+      throw new UsageError(
+        `--ack-timeout-ms ${ackTimeoutMs}: must be below --request-timeout-ms (${common.requestTimeoutMs}), or the client gives up on a broker that is still waiting for its followers`,
+      );
     }
     return {
       ...common,
@@ -227,6 +261,7 @@ function toConfig(mode: 'produce' | 'consume', opts: Record<string, unknown>, en
       compression: opts.compression as Compression,
       producers: opts.producers as number,
       rate: opts.rate as number | undefined,
+      ackTimeoutMs,
     };
   }
   return {

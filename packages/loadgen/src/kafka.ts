@@ -19,10 +19,11 @@ export function kafkaConfig(cfg: CommonConfig, tls: TlsFiles | undefined, log: l
     clientId: cfg.clientId,
     brokers: [...cfg.bootstrap],
     ssl: tls ? { ca: [tls.ca], cert: tls.cert, key: tls.key } : false,
-    // A TLS handshake across regions costs a few 70 ms round trips; acks=all waits for
-    // remote followers, so requests get more time than kafkajs' defaults.
-    connectionTimeout: 10_000,
-    requestTimeout: 60_000,
+    // Derived from the fleet by whoever runs the program (clientTimeouts in @stretched-kafka/kafka):
+    // a request outlives the legitimate acks=all wait for a follower to leave the ISR, and a
+    // silent broker is then dropped (patched kafkajs: patches/kafkajs+2.2.4.patch).
+    connectionTimeout: cfg.connectionTimeoutMs,
+    requestTimeout: cfg.requestTimeoutMs,
     retry: retryOptions(cfg.maxRetries),
     logLevel: logLevel.WARN,
     logCreator: log,

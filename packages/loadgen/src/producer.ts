@@ -11,8 +11,6 @@ import { encodeValue, StreamSets } from './verify';
 
 /** Like the Java client's buffer.memory: the record source pauses above this much unsent data. */
 export const BUFFER_BYTES = 32 * 1024 * 1024;
-/** Broker-side wait for acks=all (the produce request's timeout field). */
-const ACK_TIMEOUT_MS = 30_000;
 
 export const COMPRESSION: Record<Compression, CompressionTypes> = {
   lz4: CompressionTypes.LZ4,
@@ -200,7 +198,7 @@ class Worker {
     try {
       await this.producer.sendBatch({
         acks: -1,
-        timeout: ACK_TIMEOUT_MS,
+        timeout: this.cfg.ackTimeoutMs,
         compression,
         topicMessages: [{ topic: this.cfg.topic, messages: batch.items.map((p) => p.message) }],
       });

@@ -39,6 +39,9 @@ describe('produce', () => {
       maxRetries: 10,
       waitForTopicS: 0,
       shutdownTimeoutS: 20,
+      ackTimeoutMs: 46_000,
+      requestTimeoutMs: 48_000,
+      connectionTimeoutMs: 4000,
     });
     expect(cfg.rate).toBeUndefined();
     expect(cfg.durationS).toBeUndefined();
@@ -50,12 +53,13 @@ describe('produce', () => {
       'produce', ...base, '--plaintext', '--duration-s', '2.5', '--record-bytes', '512', '--batch-bytes', '65536',
       '--linger-ms', '0', '--compression', 'gzip', '--producers', '18', '--rate', '81000', '--verify',
       '--progress-interval-s', '0', '--max-retries', '3', '--summary-file', '/tmp/s.json', '--client-id', 'job-a',
-      '--wait-for-topic-s', '600', '--shutdown-timeout-s', '7.5',
+      '--wait-for-topic-s', '600', '--shutdown-timeout-s', '7.5', '--ack-timeout-ms', '17000',
+      '--request-timeout-ms', '19000', '--connection-timeout-ms', '3000',
     ]) as ProduceConfig;
     expect(cfg).toMatchObject({
       durationS: 2.5, recordBytes: 512, batchBytes: 65536, lingerMs: 0, compression: 'gzip', producers: 18,
       rate: 81000, verify: true, progressIntervalS: 0, maxRetries: 3, summaryFile: '/tmp/s.json', clientId: 'job-a',
-      plaintext: true, waitForTopicS: 600, shutdownTimeoutS: 7.5,
+      plaintext: true, waitForTopicS: 600, shutdownTimeoutS: 7.5, ackTimeoutMs: 17000, requestTimeoutMs: 19000, connectionTimeoutMs: 3000,
     });
     expect(cfg.tlsDir).toBeUndefined();
   });
@@ -79,6 +83,8 @@ describe('produce', () => {
     [['--records', '10', '--max-retries', '0'], /--max-retries/],
     [['--records', '10', '--wait-for-topic-s', '-1'], /--wait-for-topic-s <s>.*'-1' is invalid.*at least 0/],
     [['--records', '10', '--shutdown-timeout-s', 'soon'], /--shutdown-timeout-s <s>.*'soon' is invalid/],
+    [['--records', '10', '--request-timeout-ms', '500'], /--request-timeout-ms <n>.*integer from 1000/],
+    [['--records', '10', '--ack-timeout-ms', '20000', '--request-timeout-ms', '19000'], /--ack-timeout-ms 20000: must be below --request-timeout-ms \(19000\)/],
     [['--records', '10', '--nope'], /unknown option '--nope'/],
     [[], /--records <n> or --duration-s <s>/],
   ])('rejects %j', (extra, message) => {

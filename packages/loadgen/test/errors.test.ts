@@ -110,6 +110,8 @@ const common: CommonConfig = {
   maxRetries: 7,
   waitForTopicS: 0,
   shutdownTimeoutS: 20,
+  requestTimeoutMs: 19_000,
+  connectionTimeoutMs: 4000,
 };
 
 describe('kafka client settings', () => {
@@ -121,6 +123,8 @@ describe('kafka client settings', () => {
     expect(cfg.ssl).not.toHaveProperty('servername');
     expect(cfg.retry).toEqual(retryOptions(7));
     expect(kafkaConfig({ ...common, tlsDir: undefined, plaintext: true }, undefined, logSink(7, () => undefined)).ssl).toBe(false);
+    // The timeouts are the ones given (derived from the fleet by the Jobs and the harness).
+    expect(cfg).toMatchObject({ requestTimeout: 19_000, connectionTimeout: 4000 });
   });
 
   it('bounds retries with capped exponential backoff', () => {

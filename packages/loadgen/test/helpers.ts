@@ -12,6 +12,8 @@ export function commonConfig(bootstrap: string): CommonConfig {
     maxRetries: 1,
     waitForTopicS: 0,
     shutdownTimeoutS: 20,
+    requestTimeoutMs: 30_000,
+    connectionTimeoutMs: 4000,
   };
 }
 

@@ -1,4 +1,5 @@
 import { Fleet, Region, TLS_MOUNT, bootstrapServers, loadConsumerGroup } from '@stretched-kafka/fleet';
+import { clientTimeouts } from '@stretched-kafka/kafka';
 
 /** Env var holding the pod's completion index (from the Indexed Job's annotation), expanded in args as $(LOAD_INDEX). */
 export const INDEX_ENV = 'LOAD_INDEX';
@@ -40,6 +41,19 @@ export function clientId(role: 'producer' | 'consumer', fleet: Fleet, region: Re
   return `${role}-${region.name}-r${fleet.load.run}-${index}`;
 }
 
+/**
+ * The client timeouts the fleet's brokers call for (clientTimeouts: above the ISR shrink wait of
+ * acks=all, below Kafka's own failover), for every run of the load program: the Jobs and the harness.
+ */
+export function timeoutArgs(fleet: Fleet, role: 'producer' | 'consumer'): string[] {
+  const t = clientTimeouts(fleet);
+  return [
+    ...(role === 'producer' ? ['--ack-timeout-ms', String(t.ackTimeoutMs)] : []),
+    '--request-timeout-ms', String(t.requestTimeoutMs),
+    '--connection-timeout-ms', String(t.connectionTimeoutMs),
+  ];
+}
+
 /** Arguments of one producer pod (`stretched-kafka-load produce ...`); each pod sends fleet.load.records records. */
 export function producerArgs(fleet: Fleet, region: Region): string[] {
   const l = fleet.load;
@@ -59,6 +73,7 @@ export function producerArgs(fleet: Fleet, region: Region): string[] {
     '--progress-interval-s', '10',
     '--wait-for-topic-s', String(WAIT_FOR_TOPIC_S),
     '--shutdown-timeout-s', String(SHUTDOWN_TIMEOUT_S),
+    ...timeoutArgs(fleet, 'producer'),
   ];
 }
 
@@ -84,5 +99,6 @@ export function consumerArgs(fleet: Fleet, region: Region): string[] {
     '--verify',
     '--wait-for-topic-s', String(WAIT_FOR_TOPIC_S),
     '--shutdown-timeout-s', String(SHUTDOWN_TIMEOUT_S),
+    ...timeoutArgs(fleet, 'consumer'),
   ];
 }

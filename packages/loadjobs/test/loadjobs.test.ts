@@ -1,5 +1,6 @@
 import { DEFAULT_FLEET, Fleet, KAFKA_CLIENT_LABEL, TLS, TLS_MOUNT, bootstrapServers, loadConsumerGroup, regionOf } from '@stretched-kafka/fleet';
 import { DISCONNECT_TIMEOUT_MS, parseArgs, type ConsumeConfig, type ProduceConfig } from '@stretched-kafka/loadgen';
+import { clientTimeouts } from '@stretched-kafka/kafka';
 import {
   COMPRESSION,
   INDEX_ENV,
@@ -86,10 +87,11 @@ test('producers: lz4, settings from fleet.load, and no flag that could weaken ac
   const flags = (args: string[]) => args.filter((a) => a.startsWith('--'));
   expect(flags(producerArgs(DEFAULT_FLEET, DEFAULT_FLEET.regions[0]))).toEqual([
     '--bootstrap', '--topic', '--client-id', '--tls-dir', '--records', '--record-bytes', '--batch-bytes', '--linger-ms', '--compression', '--producers', '--verify', '--progress-interval-s',
-    '--wait-for-topic-s', '--shutdown-timeout-s',
+    '--wait-for-topic-s', '--shutdown-timeout-s', '--ack-timeout-ms', '--request-timeout-ms', '--connection-timeout-ms',
   ]);
   expect(flags(consumerArgs(DEFAULT_FLEET, DEFAULT_FLEET.regions[0]))).toEqual([
     '--bootstrap', '--topic', '--client-id', '--tls-dir', '--group', '--rack', '--duration-s', '--idle-timeout-s', '--verify', '--wait-for-topic-s', '--shutdown-timeout-s',
+    '--request-timeout-ms', '--connection-timeout-ms',
   ]);
 });
 
@@ -104,6 +106,10 @@ test('the load program accepts the Jobs\' arguments as the Jobs mean them', () =
       // Outside the management region the topic and ACLs appear later: every pod waits for them.
       expect(cfg).toMatchObject({ waitForTopicS: WAIT_FOR_TOPIC_S, shutdownTimeoutS: SHUTDOWN_TIMEOUT_S, verify: true, tlsDir: TLS_MOUNT, plaintext: false });
       expect(cfg.clientId).toMatch(/-3$/);
+      // The client timeouts the fleet's broker tuning calls for.
+      const t = clientTimeouts(f);
+      expect(cfg).toMatchObject({ requestTimeoutMs: t.requestTimeoutMs, connectionTimeoutMs: t.connectionTimeoutMs });
+      if (cfg.mode === 'produce') expect((cfg as ProduceConfig).ackTimeoutMs).toBe(t.ackTimeoutMs);
       if (cfg.mode === 'produce') expect((cfg as ProduceConfig).compression).toBe('lz4');
       else expect((cfg as ConsumeConfig).expectFiles).toEqual([]);
     }
