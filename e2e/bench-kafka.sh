@@ -11,11 +11,15 @@
 # acks=all waits for the leader only: these are client figures, not the stretched cluster's.
 #
 # Same settings for every client: BENCH_RECORDS records of 1024 bytes, acks=all, idempotence,
-# lz4, batch 131072 bytes, linger 50 ms, one producer. Each tool writes its own topic; both
-# consumers read the topic Kafka's producer wrote (exactly BENCH_RECORDS records).
+# lz4, batch 131072 bytes, linger 50 ms, one producer (one process). Each tool writes its own
+# topic; both consumers read the topic Kafka's producer wrote (exactly BENCH_RECORDS records).
+# BENCH_PAIRS paired rounds: in each, per listener, Java and the load program run back to back
+# (which goes first alternates), so a ratio compares runs under the same machine load; the
+# report takes the median of the per-round ratios. Each run's CPU time (user + system, with its
+# children) comes from the shell's `times` before and after it.
 #
-#   BENCH_RECORDS (300000)  BENCH_PARTITIONS (12)  BENCH_TLS (1: also over the TLS listener)
-#   BENCH_RUN_TIMEOUT_S (120, per client run)  BENCH_KEEP (1: keep the temp dir)
+#   BENCH_RECORDS (1000000)  BENCH_PAIRS (3)  BENCH_PARTITIONS (12)  BENCH_TLS (1: also over TLS)
+#   BENCH_RUN_TIMEOUT_S (180, per client run)  BENCH_KEEP (1: keep the temp dir)
 #   BENCH_CKJS_DIR: an npm prefix holding @confluentinc/kafka-javascript (see e2e/bench/README.md);
 #                   when set, that client is measured the same way.
 set -euo pipefail
@@ -30,10 +34,11 @@ if (( ${#missing[@]} )); then echo "bench-kafka: skipped, missing prerequisites:
 java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 if (( ${java_major%%.*} < 17 )); then echo "bench-kafka: skipped, Java $java_major found, Kafka 3.9 needs 17+" >&2; exit 2; fi
 
-records=${BENCH_RECORDS:-300000}
+records=${BENCH_RECORDS:-1000000}
+pairs=${BENCH_PAIRS:-3}
 partitions=${BENCH_PARTITIONS:-12}
 with_tls=${BENCH_TLS:-1}
-run_timeout=${BENCH_RUN_TIMEOUT_S:-120}
+run_timeout=${BENCH_RUN_TIMEOUT_S:-180}
 record_bytes=1024
 batch_bytes=131072
 linger_ms=50
@@ -157,7 +162,7 @@ listeners=(plaintext)
 [[ "$with_tls" == 1 ]] && listeners+=(tls)
 tools=(java load)
 if [[ -n "${BENCH_CKJS_DIR:-}" ]]; then tools+=(ckjs); fi
-for l in "${listeners[@]}"; do for t in "${tools[@]}"; do topics+=("bench-$t-$l"); done; done
+for p in $(seq 1 "$pairs"); do for l in "${listeners[@]}"; do for t in "${tools[@]}"; do topics+=("bench-$t-$l-$p"); done; done; done
 if ! timeout 90 node "$root/dist/bench-kafka.js" create-topics --bootstrap "127.0.0.1:$port_plain" \
     --topics "$(IFS=,; echo "${topics[*]}")" --partitions "$partitions" --timeout-s 60; then
   say "broker did not start; last broker log lines:"
@@ -166,16 +171,48 @@ if ! timeout 90 node "$root/dist/bench-kafka.js" create-topics --bootstrap "127.
 fi
 say "topics ${topics[*]}: $partitions partitions each, replication factor 1"
 
-# One measured run: stdout, stderr and exit code under out/<listener>.<tool>.<mode>.*
+# CPU seconds (user + system) of the shell's finished children, from the second line of bash's
+# `times` as written to the file $1 (run in this shell: in a subshell it would count only its own).
+children_cpu() {
+  awk 'NR == 2 { n = 0; for (i = 1; i <= NF; i++) { split($i, a, "m"); sub("s", "", a[2]); n += a[1] * 60 + a[2] }; printf "%.3f", n }' "$1"
+}
+
+# One measured run: stdout, stderr, exit code and CPU seconds under out/<listener>.<tool>.<mode>.<round>.*
 measure() {
   local name=$1; shift
   local rc=0
+  times >"$work/times.before"
   timeout --kill-after=10 "$run_timeout" "$@" >"$work/out/$name.out" 2>"$work/out/$name.err" || rc=$?
+  times >"$work/times.after"
   echo "$rc" >"$work/out/$name.rc"
+  awk -v a="$(children_cpu "$work/times.before")" -v b="$(children_cpu "$work/times.after")" 'BEGIN { printf "%.3f\n", b - a }' >"$work/out/$name.cpu"
   if kill -0 "$broker_pid" 2>/dev/null; then return 0; fi
   say "the broker died during $name"; exit 1
 }
 
+produce_java() {
+  measure "$l.java.produce.$p" "${java_tool[@]}" org.apache.kafka.tools.ProducerPerformance \
+    --topic "bench-java-$l-$p" --num-records "$records" --record-size "$record_bytes" \
+    --throughput -1 "${java_cfg[@]}" \
+    --producer-props bootstrap.servers="$bootstrap" acks=all enable.idempotence=true compression.type=lz4 batch.size=$batch_bytes linger.ms=$linger_ms
+}
+produce_load() {
+  measure "$l.load.produce.$p" node "$loadgen" produce --bootstrap "$bootstrap" --topic "bench-load-$l-$p" "${load_sec[@]}" \
+    --client-id "bench-load-$l" --records "$records" --record-bytes "$record_bytes" --batch-bytes "$batch_bytes" \
+    --linger-ms "$linger_ms" --compression lz4 --producers 1 --progress-interval-s 0
+}
+consume_java() {
+  measure "$l.java.consume.$p" "${java_tool[@]}" org.apache.kafka.tools.ConsumerPerformance \
+    --bootstrap-server "$bootstrap" --topic "bench-java-$l-$p" --messages "$records" "${java_ccfg[@]}" \
+    --group "bench-java-$l-$p-$RANDOM" --timeout 20000
+}
+consume_load() {
+  measure "$l.load.consume.$p" node "$loadgen" consume --bootstrap "$bootstrap" --topic "bench-java-$l-$p" "${load_sec[@]}" \
+    --client-id "bench-load-$l" --group "bench-load-$l-$p-$RANDOM" --records "$records" --idle-timeout-s 10 \
+    --progress-interval-s 0
+}
+
+for p in $(seq 1 "$pairs"); do
 for l in "${listeners[@]}"; do
   if [[ "$l" == tls ]]; then
     bootstrap="127.0.0.1:$port_tls"; java_cfg=(--producer.config "$work/client-tls.properties"); java_ccfg=(--consumer.config "$work/client-tls.properties")
@@ -183,36 +220,28 @@ for l in "${listeners[@]}"; do
   else
     bootstrap="127.0.0.1:$port_plain"; java_cfg=(); java_ccfg=(); load_sec=(--plaintext); ckjs_sec=()
   fi
-  say "$l: producing $records records of $record_bytes bytes with each client"
-  measure "$l.java.produce" "${java_tool[@]}" org.apache.kafka.tools.ProducerPerformance \
-    --topic "bench-java-$l" --num-records "$records" --record-size "$record_bytes" \
-    --throughput -1 "${java_cfg[@]}" \
-    --producer-props bootstrap.servers="$bootstrap" acks=all enable.idempotence=true compression.type=lz4 batch.size=$batch_bytes linger.ms=$linger_ms
-  measure "$l.load.produce" node "$loadgen" produce --bootstrap "$bootstrap" --topic "bench-load-$l" "${load_sec[@]}" \
-    --client-id "bench-load-$l" --records "$records" --record-bytes "$record_bytes" --batch-bytes "$batch_bytes" \
-    --linger-ms "$linger_ms" --compression lz4 --producers 1 --progress-interval-s 0
+  say "round $p/$pairs, $l: producing $records records of $record_bytes bytes with each client (load average $(cut -d' ' -f1 /proc/loadavg))"
+  # Who goes first alternates from round to round, so neither client always meets a warmer broker.
+  if (( p % 2 )); then produce_java; produce_load; else produce_load; produce_java; fi
   if [[ -n "${BENCH_CKJS_DIR:-}" ]]; then
-    measure "$l.ckjs.produce" node "$root/dist/bench-kafka.js" ckjs produce --module "$BENCH_CKJS_DIR" \
-      --bootstrap "$bootstrap" --topic "bench-ckjs-$l" "${ckjs_sec[@]}" --records "$records" \
+    measure "$l.ckjs.produce.$p" node "$root/dist/bench-kafka.js" ckjs produce --module "$BENCH_CKJS_DIR" \
+      --bootstrap "$bootstrap" --topic "bench-ckjs-$l-$p" "${ckjs_sec[@]}" --records "$records" \
       --record-bytes "$record_bytes" --batch-bytes "$batch_bytes" --linger-ms "$linger_ms"
   fi
-  say "$l: consuming the $records records Kafka's producer wrote, with each client"
-  measure "$l.java.consume" "${java_tool[@]}" org.apache.kafka.tools.ConsumerPerformance \
-    --bootstrap-server "$bootstrap" --topic "bench-java-$l" --messages "$records" "${java_ccfg[@]}" \
-    --group "bench-java-$l-$RANDOM" --timeout 20000
-  measure "$l.load.consume" node "$loadgen" consume --bootstrap "$bootstrap" --topic "bench-java-$l" "${load_sec[@]}" \
-    --client-id "bench-load-$l" --group "bench-load-$l-$RANDOM" --records "$records" --idle-timeout-s 10 \
-    --progress-interval-s 0
+  say "round $p/$pairs, $l: consuming the $records records Kafka's producer wrote, with each client"
+  if (( p % 2 )); then consume_java; consume_load; else consume_load; consume_java; fi
   if [[ -n "${BENCH_CKJS_DIR:-}" ]]; then
-    measure "$l.ckjs.consume" node "$root/dist/bench-kafka.js" ckjs consume --module "$BENCH_CKJS_DIR" \
-      --bootstrap "$bootstrap" --topic "bench-java-$l" "${ckjs_sec[@]}" --records "$records" \
-      --group "bench-ckjs-$l-$RANDOM" --idle-timeout-s 10
+    measure "$l.ckjs.consume.$p" node "$root/dist/bench-kafka.js" ckjs consume --module "$BENCH_CKJS_DIR" \
+      --bootstrap "$bootstrap" --topic "bench-java-$l-$p" "${ckjs_sec[@]}" --records "$records" \
+      --group "bench-ckjs-$l-$p-$RANDOM" --idle-timeout-s 10
   fi
+done
 done
 
 echo
-say "Kafka $kafka_version, one KRaft node on 127.0.0.1, $partitions partitions RF 1; $records records x $record_bytes B,"
-say "acks=all, idempotent, lz4, batch $batch_bytes B, linger $linger_ms ms, one producer; $(nproc) CPUs shared by broker and client."
+say "Kafka $kafka_version, one KRaft node on 127.0.0.1, $partitions partitions RF 1; $records records x $record_bytes B, $pairs paired rounds,"
+say "acks=all, idempotent, lz4, batch $batch_bytes B, linger $linger_ms ms, one producer; $(nproc) CPUs shared by broker and client;"
+say "load average at the end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows both clients of a round alike)."
 echo
 helper report --dir "$work/out" --record-bytes "$record_bytes"
 echo

@@ -4,14 +4,14 @@
 // folders, never to clusters/. BENCH_RUNS sets the number of runs per figure (default 5);
 // BENCH_KAFKA=0 skips the Kafka part; BENCH_RECORD=0 prints without writing docs/measurements/bench.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { record } from './record.mjs';
+import { record, recordBlock } from './record.mjs';
 
 // Everything printed is also recorded into docs/measurements/bench.md (BENCH_RECORD=0: print only).
 const printed = [];
@@ -176,6 +176,8 @@ rmSync(work, { recursive: true, force: true });
 // ---------------------------------------------------------------------------------------------
 console.log('');
 const kafkaBench = join(root, 'e2e', 'bench-kafka.sh');
+/** The Kafka part's ratio lines and setting, for the README's block. */
+let kafkaSummary = [];
 if (process.env.BENCH_KAFKA === '0') {
   console.log('load program vs kafka-producer-perf-test: skipped (BENCH_KAFKA=0)');
 } else if (existsSync(kafkaBench)) {
@@ -183,8 +185,27 @@ if (process.env.BENCH_KAFKA === '0') {
   const r = spawnSync('bash', [kafkaBench], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (r.stdout) console.log(r.stdout.trimEnd());
   if (r.status !== 0) console.log(`e2e/bench-kafka.sh exited with ${r.status ?? r.signal}`);
+  kafkaSummary = (r.stdout ?? '').split('\n').filter((l) => /^ratio |load average at the end|^bench-kafka: Kafka /.test(l));
 } else {
   console.log('load program vs kafka-producer-perf-test: run needs e2e/bench-kafka.sh');
 }
 
-if (process.env.BENCH_RECORD !== '0') print(`bench: recorded in ${record('bench', 'npm run bench', printed)}`);
+// The failover figures are the region-cut harness's (it measures them, with Kafka's own failover
+// beside them); quoted here from its last record so the bench shows both sides of item 12.
+const stallLines = [];
+for (const mode of ['ci', 'full']) {
+  const file = join(root, 'docs', 'measurements', `e2e-${mode}.md`);
+  if (!existsSync(file)) continue;
+  const text = readFileSync(file, 'utf8').split('\n');
+  const when = text.find((l) => l.startsWith('Written by'))?.replace(/^Written by `[^`]*` /, '') ?? '';
+  stallLines.push(`region cut, E2E_MODE=${mode} harness (docs/measurements/e2e-${mode}.md, ${when.replace(/\.$/, '')}):`);
+  for (const l of text.filter((x) => /longest produce stall|longest partition stall|Kafka failover after cut|lost records|reordered records/.test(x))) stallLines.push(`  ${l.replace(/^e2e:\s+/, '')}`);
+}
+console.log('');
+if (stallLines.length) for (const l of stallLines) console.log(l);
+else console.log('region cut stall figures: no harness record yet (E2E_MODE=ci npm run test:e2e writes docs/measurements/e2e-ci.md)');
+
+if (process.env.BENCH_RECORD !== '0') {
+  print(`bench: recorded in ${record('bench', 'npm run bench', printed)}`);
+  if (kafkaSummary.length && recordBlock('README.md', 'bench-ratios', 'npm run bench', [...kafkaSummary, ...stallLines])) print('bench: README.md ratios block updated');
+}

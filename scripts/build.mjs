@@ -25,8 +25,8 @@ const OPTIONS = {
   format: 'cjs',
   sourcemap: 'linked',
   logLevel: 'warning',
-  // lz4-napi loads a platform binary at run time; it stays an installed dependency.
-  external: ['lz4-napi'],
+  // lz4-napi and @node-rs/crc32 load a platform binary at run time; they stay installed dependencies.
+  external: ['lz4-napi', '@node-rs/crc32'],
   // Script bodies (.sh) are imported as text.
   loader: { '.sh': 'text' },
 };

@@ -29,21 +29,40 @@ function commit() {
   }
 }
 
+/** "Written by `command` on <now> at commit <sha>" */
+function written(command) {
+  return `Written by \`${command}\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} at commit ${commit()}`;
+}
+
+/** The tool's own lines in a code fence, trailing blanks trimmed, and an empty line after it. */
+function fenced(lines) {
+  return ['```', ...lines.map((l) => l.replace(/\s+$/, '')), '```', ''];
+}
+
 /** Writes docs/measurements/<name>.md and returns its path. */
 export function record(name, command, lines) {
   const file = join(root, 'docs', 'measurements', `${name}.md`);
   mkdirSync(dirname(file), { recursive: true });
-  const text = [
-    `# ${command}`,
-    '',
-    `Written by \`${command}\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} at commit ${commit()}.`,
-    `Machine: ${machine()}.`,
-    '',
-    '```',
-    ...lines.map((l) => l.replace(/\s+$/, '')),
-    '```',
-    '',
-  ].join('\n');
+  const text = [`# ${command}`, '', `${written(command)}.`, `Machine: ${machine()}.`, '', ...fenced(lines)].join('\n');
   writeFileSync(file, text);
   return file;
 }
+
+/**
+ * Replaces the block between `<!-- name:start -->` and `<!-- name:end -->` in a document (the
+ * README) with `lines`, headed by when, where and at which commit they were measured. A document
+ * without both markers is left alone (returns false).
+ */
+export function recordBlock(doc, name, command, lines) {
+  const file = join(root, doc);
+  const text = readFileSync(file, 'utf8');
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return false;
+  const block = [start, `${written(command)}; machine: ${machine()}.`, '', ...fenced(lines)].join('\n');
+  writeFileSync(file, text.slice(0, a) + block + text.slice(b));
+  return true;
+}
+

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect, parseJavaConsume, parseJavaProduce, parseJsonSummary, table } from '../e2e/bench/report';
+import { collect, parseJavaConsume, parseJavaProduce, parseJsonSummary, ratios, table } from '../e2e/bench/report';
 
 // Output lines as Kafka 3.9.2's perf tools and the load program printed them in a real run.
 const JAVA_PRODUCE = [
@@ -64,11 +64,44 @@ describe('bench-kafka report', () => {
       expect(rows[3]).toMatchObject({ msgPerSec: 182149, p50: undefined, p99: undefined });
       expect(rows[4].failure).toBe('timed out: still running');
       const text = table(rows);
-      expect(text).toContain(`ratio plaintext produce: load program (kafkajs) / Java = ${(54436.6 / 92793.071451).toFixed(2)} (msg/s)`);
-      expect(text).toContain(`ratio plaintext consume: load program (kafkajs) / Java = ${(182149 / 294695.4813).toFixed(2)} (msg/s)`);
+      expect(text).toContain(`ratio plaintext produce: load program (kafkajs) / Java = ${(54436.6 / 92793.071451).toFixed(2)} (msg/s, median of 1 paired round`);
+      expect(text).toContain(`ratio plaintext consume: load program (kafkajs) / Java = ${(182149 / 294695.4813).toFixed(2)} (msg/s, median of 1 paired round`);
       // No Java figure over TLS, so no TLS ratio.
       expect(text).not.toContain('ratio tls');
-      expect(text).toContain('tls produce Kafka perf tool (Java): timed out: still running');
+      expect(text).toContain('round 1 tls produce Kafka perf tool (Java): timed out: still running');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pairs runs by round, takes the median of the per-round ratios and reports CPU per record', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    try {
+      const put = (name: string, out: string, cpu: number) => {
+        writeFileSync(join(dir, `${name}.out`), out);
+        writeFileSync(join(dir, `${name}.err`), '');
+        writeFileSync(join(dir, `${name}.rc`), '0\n');
+        writeFileSync(join(dir, `${name}.cpu`), `${cpu}\n`);
+      };
+      const load = (msgPerSec: number) => LOAD_PRODUCE.replace('"msgPerSec":54436.6', `"msgPerSec":${msgPerSec}`);
+      const java = (msgPerSec: number) => JAVA_PRODUCE.replace('92793.071451 records/sec', `${msgPerSec} records/sec`);
+      // Round 2 ran on a slower machine for both: per-round ratios 0.5, 0.8, 0.6 (median 0.6);
+      // the ratio of medians (60000/100000) would agree here only by chance.
+      put('plaintext.java.produce.1', java(100_000), 3);
+      put('plaintext.load.produce.1', load(50_000), 9);
+      put('plaintext.java.produce.2', java(50_000), 3.3);
+      put('plaintext.load.produce.2', load(40_000), 9.3);
+      put('plaintext.java.produce.3', java(100_000), 2.7);
+      put('plaintext.load.produce.3', load(60_000), 12);
+      const rows = collect(dir, 1024);
+      expect(rows.map((r) => r.round)).toEqual([1, 1, 2, 2, 3, 3]);
+      const [q] = ratios(rows);
+      expect(q.rounds.map((x) => Number(x.toFixed(2)))).toEqual([0.5, 0.8, 0.6]);
+      expect(q.median).toBeCloseTo(0.6, 6);
+      // 300000 records: CPU medians 3 s and 9.3 s, i.e. 10 and 31 microseconds per record.
+      expect(q.javaCpuUs).toBeCloseTo(10, 6);
+      expect(q.cpuUs).toBeCloseTo(31, 6);
+      expect(table(rows)).toContain('ratio plaintext produce: load program (kafkajs) / Java = 0.60 (msg/s, median of 3 paired rounds: 0.50 0.80 0.60); CPU per record 31.0 us vs Java 10.0 us');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { Kafka } from 'kafkajs';
 import { parseArgs, PROGRAM, type Config } from './args';
 import { registerLz4 } from './codec';
+import { useNativeCrc32c } from './crc';
 import { runConsume } from './consumer';
 import { EXIT_USAGE, FatalError } from './errors';
 import { kafkaConfig, logSink, probeTls } from './kafka';
@@ -38,6 +39,7 @@ async function run(cfg: Config): Promise<never> {
     }
   }
   registerLz4();
+  useNativeCrc32c();
   const stats = new RunStats();
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
