@@ -35,7 +35,7 @@ function silentBroker(): Promise<{ server: Server; port: number; sockets: Socket
 const probeRequest = { apiKey: 18, apiVersion: 0, apiName: 'ApiVersions', encode: async () => new Encoder() };
 
 describe('patched kafkajs: a timed-out request', () => {
-  it('closes its connection, fails the other requests on it, and the next request opens a new one', async () => {
+  it('closes its connection, fails the other requests on it, holds off one connection timeout, then opens a new one', async () => {
     const broker = await silentBroker();
     const connection = new Connection({
       host: '127.0.0.1',
@@ -43,7 +43,7 @@ describe('patched kafkajs: a timed-out request', () => {
       logger,
       socketFactory: socketFactory(),
       requestTimeout: 200,
-      connectionTimeout: 1000,
+      connectionTimeout: 300,
     });
     try {
       await connection.connect();
@@ -58,8 +58,15 @@ describe('patched kafkajs: a timed-out request', () => {
       expect(connection.isConnected()).toBe(false);
       // The broker saw its socket closed by the client.
       await until('the server side of the socket to close', () => broker.sockets[0].destroyed || broker.sockets[0].readableEnded);
+      // Dialled again at once it refuses without a new socket (queued callers fail fast and
+      // refresh metadata); one connection timeout later it connects again.
+      const early = Date.now();
+      await expect(connection.connect()).rejects.toMatchObject({ name: 'KafkaJSConnectionError' });
+      expect(Date.now() - early).toBeLessThan(100);
+      expect(broker.sockets).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 350));
       await connection.connect();
-      expect(broker.sockets).toHaveLength(2);
+      await until('the second socket', () => broker.sockets.length === 2);
     } finally {
       await connection.disconnect().catch(() => undefined);
       for (const s of broker.sockets) s.destroy();
