@@ -20,6 +20,8 @@
 #
 #   BENCH_RECORDS (1000000)  BENCH_PAIRS (3)  BENCH_PARTITIONS (12)  BENCH_TLS (1: also over TLS)
 #   BENCH_RUN_TIMEOUT_S (180, per client run)  BENCH_KEEP (1: keep the temp dir)
+#   BENCH_LOAD_NODE_ARGS: extra node flags for the load program, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+#                   (summarise with node scripts/cpuprofile-summary.mjs /tmp/prof/*.cpuprofile)
 #   BENCH_CKJS_DIR: an npm prefix holding @confluentinc/kafka-javascript (see e2e/bench/README.md);
 #                   when set, that client is measured the same way.
 set -euo pipefail
@@ -48,6 +50,7 @@ npx --no-install esbuild e2e/bench/main.ts --bundle --platform=node --target=nod
   --log-level=warning --external:lz4-napi --outfile=dist/bench-kafka.js
 helper() { node "$root/dist/bench-kafka.js" "$@"; }
 loadgen="$root/packages/loadgen/dist/cli.js"
+read -ra load_node_args <<<"${BENCH_LOAD_NODE_ARGS:-}"
 
 kafka_version=$(helper kafka-version)
 say "fetching Apache Kafka $kafka_version from Maven Central (pom.xml)"
@@ -197,7 +200,7 @@ produce_java() {
     --producer-props bootstrap.servers="$bootstrap" acks=all enable.idempotence=true compression.type=lz4 batch.size=$batch_bytes linger.ms=$linger_ms
 }
 produce_load() {
-  measure "$l.load.produce.$p" node "$loadgen" produce --bootstrap "$bootstrap" --topic "bench-load-$l-$p" "${load_sec[@]}" \
+  measure "$l.load.produce.$p" node "${load_node_args[@]}" "$loadgen" produce --bootstrap "$bootstrap" --topic "bench-load-$l-$p" "${load_sec[@]}" \
     --client-id "bench-load-$l" --records "$records" --record-bytes "$record_bytes" --batch-bytes "$batch_bytes" \
     --linger-ms "$linger_ms" --compression lz4 --producers 1 --progress-interval-s 0
 }
@@ -207,7 +210,7 @@ consume_java() {
     --group "bench-java-$l-$p-$RANDOM" --timeout 20000
 }
 consume_load() {
-  measure "$l.load.consume.$p" node "$loadgen" consume --bootstrap "$bootstrap" --topic "bench-java-$l-$p" "${load_sec[@]}" \
+  measure "$l.load.consume.$p" node "${load_node_args[@]}" "$loadgen" consume --bootstrap "$bootstrap" --topic "bench-java-$l-$p" "${load_sec[@]}" \
     --client-id "bench-load-$l" --group "bench-load-$l-$p-$RANDOM" --records "$records" --idle-timeout-s 10 \
     --progress-interval-s 0
 }

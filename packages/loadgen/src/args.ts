@@ -38,6 +38,8 @@ export interface ProduceConfig extends CommonConfig {
   readonly rate?: number;
   /** The produce request's timeout: how long the leader may wait for acks=all. */
   readonly ackTimeoutMs: number;
+  /** Worker threads the producers are spread over (1: all in the main thread). */
+  readonly threads: number;
 }
 
 export interface ConsumeConfig extends CommonConfig {
@@ -172,6 +174,7 @@ function buildProgram(): Command {
     .option('--linger-ms <n>', 'longest time a partition batch waits to fill', integer(0, 60_000), 50)
     .addOption(new Option('--compression <codec>', 'batch compression').choices(['lz4', 'gzip', 'none']).default('lz4'))
     .option('--producers <n>', 'independent producers in this process', integer(1, 256), 1)
+    .option('--threads <n>', 'worker threads the producers are spread over (each its own event loop and kafkajs clients); at most --producers', integer(1, 64), 1)
     .option('--rate <records/s>', 'target records per second for the whole process', decimal(0, { exclusive: true }))
     .option(
       '--ack-timeout-ms <n>',
@@ -247,6 +250,10 @@ function toConfig(mode: 'produce' | 'consume', opts: Record<string, unknown>, en
       throw new UsageError('produce needs --records <n> or --duration-s <s> (or both)');
     }
     const ackTimeoutMs = opts.ackTimeoutMs as number;
+    const threads = opts.threads as number;
+    if (threads > (opts.producers as number)) {
+      throw new UsageError(`--threads ${threads}: at most --producers (${opts.producers as number}); each thread runs producers of its own`);
+    }
     if (ackTimeoutMs >= common.requestTimeoutMs) {
       throw new UsageError(
         `--ack-timeout-ms ${ackTimeoutMs}: must be below --request-timeout-ms (${common.requestTimeoutMs}), or the client gives up on a broker that is still waiting for its followers`,
@@ -262,6 +269,7 @@ function toConfig(mode: 'produce' | 'consume', opts: Record<string, unknown>, en
       producers: opts.producers as number,
       rate: opts.rate as number | undefined,
       ackTimeoutMs,
+      threads,
     };
   }
   return {

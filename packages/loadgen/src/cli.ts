@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { Kafka } from 'kafkajs';
 import { parseArgs, PROGRAM, type Config } from './args';
 import { registerLz4 } from './codec';
@@ -10,6 +11,7 @@ import { kafkaConfig, logSink, probeTls } from './kafka';
 import { runProduce } from './producer';
 import { RunStats } from './stats';
 import { consumeSummary, failedStartSummary, produceSummary, type Summary } from './summary';
+import { produceThreadMain, runProduceThreads, type ThreadInput } from './threads';
 import { readTlsDir, type TlsFiles } from './tls';
 
 function finish(summary: Summary, cfg: Config): never {
@@ -66,7 +68,8 @@ async function run(cfg: Config): Promise<never> {
     // A stop during the probe ends it; runProduce/runConsume then return at once with a summary.
     if (tls) await probeTls(cfg.bootstrap, tls, cfg.clientId, 10_000, stop.signal);
     if (cfg.mode === 'produce') {
-      const result = await runProduce(cfg, kafka, stats, stop.signal, io);
+      // With --threads the producers run in worker threads of this same bundle.
+      const result = cfg.threads > 1 ? await runProduceThreads(__filename, cfg, tls, stats, stop.signal, io) : await runProduce(cfg, kafka, stats, stop.signal, io);
       if (result.fatal) process.stderr.write(`${PROGRAM} produce: ${result.fatal}\n`);
       return finish(produceSummary(cfg, stats, result), cfg);
     }
@@ -81,13 +84,19 @@ async function run(cfg: Config): Promise<never> {
   }
 }
 
-const parsed = parseArgs(process.argv.slice(2), process.env);
-if (parsed.kind === 'exit') {
-  process.stdout.write(parsed.stdout);
-  process.stderr.write(parsed.stderr);
-  process.exit(parsed.code);
+function main(): void {
+  const parsed = parseArgs(process.argv.slice(2), process.env);
+  if (parsed.kind === 'exit') {
+    process.stdout.write(parsed.stdout);
+    process.stderr.write(parsed.stderr);
+    process.exit(parsed.code);
+  }
+  run(parsed.config).catch((e: unknown) => {
+    process.stderr.write(`${PROGRAM}: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(70);
+  });
 }
-run(parsed.config).catch((e: unknown) => {
-  process.stderr.write(`${PROGRAM}: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
-  process.exit(70);
-});
+
+// The same bundle is the program and the body of its --threads workers.
+if (!isMainThread && (workerData as ThreadInput | undefined)?.kind === 'produce-thread') void produceThreadMain();
+else main();

@@ -1,4 +1,4 @@
-import { build, type Histogram } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 
 export interface LatencySummary {
   readonly p50: number;
@@ -46,6 +46,16 @@ export class LatencyRecorder {
 
   get count(): number {
     return this.histogram.totalCount;
+  }
+
+  /** The histogram in HdrHistogram's compressed base64 form (to hand it to another thread). */
+  toBase64(): string {
+    return encodeIntoCompressedBase64(this.histogram);
+  }
+
+  /** Adds the counts of a histogram in toBase64() form. */
+  addBase64(encoded: string): void {
+    this.histogram.add(decodeFromCompressedBase64(encoded));
   }
 
   summary(): LatencySummary {

@@ -40,6 +40,7 @@ describe('produce', () => {
       waitForTopicS: 0,
       shutdownTimeoutS: 20,
       ackTimeoutMs: 46_000,
+      threads: 1,
       requestTimeoutMs: 48_000,
       connectionTimeoutMs: 4000,
     });
@@ -85,6 +86,7 @@ describe('produce', () => {
     [['--records', '10', '--shutdown-timeout-s', 'soon'], /--shutdown-timeout-s <s>.*'soon' is invalid/],
     [['--records', '10', '--request-timeout-ms', '500'], /--request-timeout-ms <n>.*integer from 1000/],
     [['--records', '10', '--ack-timeout-ms', '20000', '--request-timeout-ms', '19000'], /--ack-timeout-ms 20000: must be below --request-timeout-ms \(19000\)/],
+    [['--records', '10', '--threads', '2'], /--threads 2: at most --producers \(1\)/],
     [['--records', '10', '--nope'], /unknown option '--nope'/],
     [[], /--records <n> or --duration-s <s>/],
   ])('rejects %j', (extra, message) => {

@@ -124,7 +124,7 @@ function fakeKafka(partitions: number, fake: FakeProducer, startup: FakeStartup 
 }
 
 function config(over: Partial<ProduceConfig>): ProduceConfig {
-  return { ...commonConfig('localhost:9092'), mode: 'produce', recordBytes: 100, batchBytes: 1000, lingerMs: 5, compression: 'none', producers: 1, ackTimeoutMs: 25_000, ...over };
+  return { ...commonConfig('localhost:9092'), mode: 'produce', recordBytes: 100, batchBytes: 1000, lingerMs: 5, compression: 'none', producers: 1, ackTimeoutMs: 25_000, threads: 1, ...over };
 }
 
 const quiet = { say: () => undefined, waitRetryMs: 5 };
