@@ -20,6 +20,8 @@
 #
 #   BENCH_RECORDS (1000000)  BENCH_PAIRS (3)  BENCH_PARTITIONS (12)  BENCH_TLS (1: also over TLS)
 #   BENCH_RUN_TIMEOUT_S (180, per client run)  BENCH_KEEP (1: keep the temp dir)
+#   BENCH_LOAD_PRODUCERS (1), BENCH_LOAD_THREADS (1): the load program's --producers and --threads
+#                   (send pipelines of the one process; Java's producer has one sender thread)
 #   BENCH_LOAD_NODE_ARGS: extra node flags for the load program, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 #                   (summarise with node scripts/cpuprofile-summary.mjs /tmp/prof/*.cpuprofile)
 #   BENCH_CKJS_DIR: an npm prefix holding @confluentinc/kafka-javascript (see e2e/bench/README.md);
@@ -41,6 +43,8 @@ pairs=${BENCH_PAIRS:-3}
 partitions=${BENCH_PARTITIONS:-12}
 with_tls=${BENCH_TLS:-1}
 run_timeout=${BENCH_RUN_TIMEOUT_S:-180}
+load_producers=${BENCH_LOAD_PRODUCERS:-1}
+load_threads=${BENCH_LOAD_THREADS:-1}
 record_bytes=1024
 batch_bytes=131072
 linger_ms=50
@@ -202,7 +206,7 @@ produce_java() {
 produce_load() {
   measure "$l.load.produce.$p" node "${load_node_args[@]}" "$loadgen" produce --bootstrap "$bootstrap" --topic "bench-load-$l-$p" "${load_sec[@]}" \
     --client-id "bench-load-$l" --records "$records" --record-bytes "$record_bytes" --batch-bytes "$batch_bytes" \
-    --linger-ms "$linger_ms" --compression lz4 --producers 1 --progress-interval-s 0
+    --linger-ms "$linger_ms" --compression lz4 --producers "$load_producers" --threads "$load_threads" --progress-interval-s 0
 }
 consume_java() {
   measure "$l.java.consume.$p" "${java_tool[@]}" org.apache.kafka.tools.ConsumerPerformance \
@@ -243,7 +247,8 @@ done
 
 echo
 say "Kafka $kafka_version, one KRaft node on 127.0.0.1, $partitions partitions RF 1; $records records x $record_bytes B, $pairs paired rounds,"
-say "acks=all, idempotent, lz4, batch $batch_bytes B, linger $linger_ms ms, one producer; $(nproc) CPUs shared by broker and client;"
+say "acks=all, idempotent, lz4, batch $batch_bytes B, linger $linger_ms ms; Java: one producer; load program: --producers $load_producers --threads $load_threads;"
+say "$(nproc) CPUs shared by broker and client;"
 say "load average at the end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows both clients of a round alike)."
 echo
 helper report --dir "$work/out" --record-bytes "$record_bytes"
