@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TLS, bootstrapServers, loadConsumerGroup } from '@stretched-kafka/fleet';
+import { clientTimeouts } from '@stretched-kafka/kafka';
 import { timeoutArgs } from '@stretched-kafka/loadjobs';
 import { cutRegion, describe, fullIsr, reportIsrRecovery } from './cut';
 import { Harness } from './harness';
@@ -81,6 +82,28 @@ export async function loadWithRegionCut(h: Harness): Promise<void> {
   // find the new leader: shown apart, it is the client's share of the outage.
   const partitionStalls = Object.values(produced).map((p) => p?.maxPartitionStallMs).filter((n): n is number => typeof n === 'number');
   r.partitionStallS = partitionStalls.length ? round(Math.max(...partitionStalls) / 1000) : undefined;
+  checkPartitionStall(h, r.partitionStallS as number | undefined, r.failoverS as number | undefined);
+}
+
+/**
+ * A partition led by a cut broker waits for Kafka to move its leader, then at most for the
+ * client's own share: the request timeout (when it outlasts the failover), one connection attempt
+ * to the lost broker begun just before the move, and one retry backoff (up to 2.4 s at the 4th
+ * retry) plus a round of metadata: the bound is max(failover, request timeout) + connection
+ * timeout + 4 s. Unpatched kafkajs waited on the silent socket until the cut ended (48-58 s).
+ */
+function checkPartitionStall(h: Harness, stallS: number | undefined, failoverS: number | undefined): void {
+  const t = clientTimeouts(h.fleet);
+  if (stallS === undefined || failoverS === undefined) {
+    h.report.check('longest partition stall measured next to Kafka\'s failover', false, `partition stall ${stallS ?? 'n/a'} s, failover ${failoverS ?? 'n/a'} s`);
+    return;
+  }
+  const bound = round(Math.max(failoverS, t.requestTimeoutMs / 1000) + t.connectionTimeoutMs / 1000 + 4);
+  h.report.check(
+    `longest partition stall ${stallS} s is within the client's share of Kafka's failover (${failoverS} s): at most ${bound} s`,
+    stallS <= bound,
+    `stall ${stallS} s > ${bound} s = max(failover ${failoverS} s, request timeout ${t.requestTimeoutMs / 1000} s) + connection timeout ${t.connectionTimeoutMs / 1000} s + 4 s`,
+  );
 }
 
 /** The load program producing from `region`'s client namespace for E2E_PRODUCE_S at E2E_RATE. */

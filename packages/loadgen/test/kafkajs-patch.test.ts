@@ -13,7 +13,7 @@ const socketFactory = require('kafkajs/src/network/socketFactory');
 const { createLogger, LEVELS } = require('kafkajs/src/loggers');
 const createRetry = require('kafkajs/src/retry');
 const createSendMessages = require('kafkajs/src/producer/sendMessages');
-const { KafkaJSRequestTimeoutError } = require('kafkajs/src/errors');
+const { KafkaJSConnectionError, KafkaJSRequestTimeoutError } = require('kafkajs/src/errors');
 const Encoder = require('kafkajs/src/protocol/encoder');
 
 const logger = createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined });
@@ -81,7 +81,8 @@ describe('patched kafkajs: a produce request that timed out', () => {
    * leads partition 0 until it is refreshed, after which broker 2 does (the controller moved the
    * leader away from the cut broker). Broker 1 never answers: its produce times out.
    */
-  function cluster() {
+  /** `stale`: refreshes that still name broker 1 (the controller has not moved the leader yet). */
+  function cluster({ stale = 0, failure = 'timeout' as 'timeout' | 'connect' } = {}) {
     let leader = 1;
     const produced: number[] = [];
     const removed: string[] = [];
@@ -90,9 +91,10 @@ describe('patched kafkajs: a produce request that timed out', () => {
       nodeId,
       produce: async () => {
         produced.push(nodeId);
-        if (nodeId === 1) {
+        if (nodeId === 1 && failure === 'timeout') {
           throw Object.assign(new KafkaJSRequestTimeoutError('Request Produce(key: 0, version: 7) timed out', { broker: 'b1:9093' }), { host: 'b1', port: 9093 });
         }
+        if (nodeId === 1) throw new KafkaJSConnectionError('Connection failed moments ago; not dialled again yet', { broker: 'b1:9093' });
         return { topics: [{ topicName: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' }] }] };
       },
     });
@@ -106,7 +108,7 @@ describe('patched kafkajs: a produce request that timed out', () => {
         refreshMetadataIfNecessary: async () => undefined,
         refreshMetadata: async () => {
           refreshes++;
-          leader = 2;
+          if (refreshes > stale) leader = 2;
         },
         isConnected: () => true,
         removeBroker: ({ host, port }: { host: string; port: number }) => removed.push(`${host}:${port}`),
@@ -148,5 +150,24 @@ describe('patched kafkajs: a produce request that timed out', () => {
     expect(response).toEqual([expect.objectContaining({ topicName: 't', partition: 0, errorCode: 0 })]);
     // The timed-out attempt's sequence numbers were rolled back and reused by the retry: 2 records, 2 numbers.
     expect(eos.seq.get(0)).toBe(2);
+  });
+
+  it('waits for metadata to name a new leader instead of spending its retries on the lost broker', async () => {
+    // Three refreshes still name broker 1; one retry only: without the wait, the second attempt
+    // goes to broker 1 again and the call fails.
+    const c = cluster({ stale: 3, failure: 'connect' });
+    const sendMessages = createSendMessages({
+      logger,
+      cluster: c.api,
+      partitioner: () => 0,
+      eosManager: eosManager(),
+      retrier: createRetry({ retries: 1, initialRetryTime: 1, maxRetryTime: 5 }),
+    });
+    const started = Date.now();
+    await sendMessages({ acks: -1, timeout: 17_000, topicMessages: [{ topic: 't', messages: [{ value: 'a', partition: 0 }] }] });
+    expect(c.produced).toEqual([1, 2]);
+    expect(c.refreshes()).toBe(4);
+    // Polled every half second until the leader moved: about 1.5 s, not the 10 s bound.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
