@@ -30,6 +30,9 @@ describe('produce summary', () => {
     expect(s.line).toMatchObject({ mode: 'produce', records: 4, seconds: 1, latencyMs: { p50: 12, p99: 12, max: 12 } });
     expect(s.line.verify).toEqual({ producers: 2, streams: 2, acknowledged: 4, perPartition: { '0': { acknowledged: 2 }, '1': { acknowledged: 2 } } });
     expect(s.line).not.toHaveProperty('acked');
+    // The per-partition stall sits right after the RTO (maxStallMs), as the harness prints them.
+    const keys = Object.keys(s.line);
+    expect(keys.indexOf('maxPartitionStallMs')).toBe(keys.indexOf('maxStallMs') + 1);
     expect(s.file.acked).toEqual({ 'job-0': { '0': [[0, 1]] }, 'job-1': { '1': [[0, 1]] } });
     expect(s.exitCode).toBe(0);
   });
