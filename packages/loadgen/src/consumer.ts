@@ -118,6 +118,9 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
     // this consumer at the in-region replica.
     rackId: cfg.rack ?? '',
     allowAutoTopicCreation: false,
+    // The Java consumer's fetch.max.bytes default (50 MiB; kafkajs' is 10 MiB, less than one fetch
+    // of 1 MiB from each of a broker's partitions); per partition both default to 1 MiB.
+    maxBytes: 50 * 1024 * 1024,
     retry: { ...retryOptions(cfg.maxRetries), restartOnFailure: coordinatorRestarts() },
   });
   // Wakes the wait below at once on a crash or when --records is reached.
