@@ -22,6 +22,8 @@
 #   BENCH_RUN_TIMEOUT_S (180, per client run)  BENCH_KEEP (1: keep the temp dir)
 #   BENCH_LOAD_PRODUCERS (1), BENCH_LOAD_THREADS (1): the load program's --producers and --threads
 #                   (send pipelines of the one process; Java's producer has one sender thread)
+#   BENCH_PROFILE (1): after the rounds, one more plaintext produce run of the load program under
+#                   node --cpu-prof (not in the table), summarised by module and function
 #   BENCH_LOAD_NODE_ARGS: extra node flags for the load program, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 #                   (summarise with node scripts/cpuprofile-summary.mjs /tmp/prof/*.cpuprofile)
 #   BENCH_CKJS_DIR: an npm prefix holding @confluentinc/kafka-javascript (see e2e/bench/README.md);
@@ -252,6 +254,23 @@ say "$(nproc) CPUs shared by broker and client;"
 say "load average at the end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows both clients of a round alike)."
 echo
 helper report --dir "$work/out" --record-bytes "$record_bytes"
+if [[ "${BENCH_PROFILE:-1}" == 1 ]]; then
+  # Where the load program's producer spends its time: one extra run, profiled (so a little
+  # slower), with the same settings as the measured ones.
+  bootstrap="127.0.0.1:$port_plain"
+  rc=0
+  timeout --kill-after=10 "$run_timeout" node --cpu-prof --cpu-prof-dir="$work/prof" "$loadgen" produce --bootstrap "$bootstrap" \
+    --topic "bench-load-plaintext-1" --plaintext --client-id bench-load-profile --records "$records" --record-bytes "$record_bytes" \
+    --batch-bytes "$batch_bytes" --linger-ms "$linger_ms" --compression lz4 --producers "$load_producers" --threads "$load_threads" \
+    --progress-interval-s 0 >"$work/out/profile.json" 2>"$work/out/profile.err" || rc=$?
+  echo
+  if [[ "$rc" == 0 ]] && compgen -G "$work/prof/*.cpuprofile" >/dev/null; then
+    echo "Profile of one more plaintext produce run of the load program (node --cpu-prof, every thread; not in the table):"
+    node "$root/scripts/cpuprofile-summary.mjs" --top 12 "$work/prof"/*.cpuprofile
+  else
+    echo "profile run failed (exit $rc): $(head -1 "$work/out/profile.err")"
+  fi
+fi
 echo
 echo "MB = 10^6 bytes of record values (Kafka's tools print MiB; converted here). Latency is produce only:"
 echo "send to acknowledgement (the load program counts from record creation, so time queued behind its"
