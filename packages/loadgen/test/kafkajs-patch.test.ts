@@ -171,3 +171,38 @@ describe('patched kafkajs: a produce request that timed out', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });
+
+describe('patched kafkajs: record encoding without zero-filled, growing buffers', () => {
+  const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
+  const Record = require('kafkajs/src/protocol/recordBatch/record/v0');
+  const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder');
+  const Decoder = require('kafkajs/src/protocol/decoder');
+
+  it('allocates each record once, unzeroed, at its size (kafkajs: a zeroed 512 bytes, then again at 2 KiB)', () => {
+    const value = Buffer.alloc(1024, 65);
+    const alloc = jest.spyOn(Buffer, 'alloc');
+    const allocUnsafe = jest.spyOn(Buffer, 'allocUnsafe');
+    try {
+      const r = Record({ offsetDelta: 3, timestampDelta: 0, key: Buffer.from('k'), value });
+      expect(alloc).not.toHaveBeenCalled();
+      expect(allocUnsafe).toHaveBeenCalledTimes(1);
+      expect(r.buf.length).toBe(Encoder.nextPowerOfTwo(r.offset));
+    } finally {
+      alloc.mockRestore();
+      allocUnsafe.mockRestore();
+    }
+  });
+
+  it('decodes back to the same records, byte for byte, after reusing dirty memory', async () => {
+    // Fill the allocator's pool with garbage first: unzeroed buffers must never leak it.
+    for (let i = 0; i < 64; i++) Buffer.allocUnsafe(4000).fill(0xee);
+    const values = [0, 1, 2, 3].map((i) => Buffer.alloc(900 + 37 * i, 97 + i));
+    const records = values.map((value, i) => Record({ offsetDelta: i, timestampDelta: i, key: i % 2 ? null : Buffer.from(`key-${i}`), value, headers: i === 3 ? { h: 'x' } : {} }));
+    const batch = (await RecordBatch({ records, firstTimestamp: 1000, maxTimestamp: 1003, lastOffsetDelta: 3, firstSequence: 9 })).buffer as Buffer;
+    const decoded = await decodeBatch(new Decoder(batch));
+    expect(decoded.records.map((r: { value: Buffer }) => r.value)).toEqual(values);
+    expect(decoded.records.map((r: { key: Buffer | null }) => r.key?.toString() ?? null)).toEqual(['key-0', null, 'key-2', null]);
+    expect(decoded.records[3].headers.h.toString()).toBe('x');
+    expect(decoded.firstSequence).toBe(9);
+  });
+});
