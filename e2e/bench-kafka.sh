@@ -20,8 +20,11 @@
 #
 #   BENCH_RECORDS (1000000)  BENCH_PAIRS (3)  BENCH_PARTITIONS (12)  BENCH_TLS (1: also over TLS)
 #   BENCH_RUN_TIMEOUT_S (180, per client run)  BENCH_KEEP (1: keep the temp dir)
-#   BENCH_LOAD_PRODUCERS (1), BENCH_LOAD_THREADS (1): the load program's --producers and --threads
-#                   (send pipelines of the one process; Java's producer has one sender thread)
+#   BENCH_LOAD_PRODUCERS (4), BENCH_LOAD_THREADS (2): the load program's --producers and --threads,
+#                   send pipelines of the one process. Java's one producer keeps up to 5 requests
+#                   in flight per broker, each with every ready partition; a kafkajs idempotent
+#                   producer sends one single-partition request at a time per broker (kafkajs
+#                   #1303), so 4 producers come closest; 2 threads for the 2 cores.
 #   BENCH_PROFILE (1): after the rounds, one more plaintext produce run of the load program under
 #                   node --cpu-prof (not in the table), summarised by module and function
 #   BENCH_LOAD_NODE_ARGS: extra node flags for the load program, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -45,8 +48,8 @@ pairs=${BENCH_PAIRS:-3}
 partitions=${BENCH_PARTITIONS:-12}
 with_tls=${BENCH_TLS:-1}
 run_timeout=${BENCH_RUN_TIMEOUT_S:-180}
-load_producers=${BENCH_LOAD_PRODUCERS:-1}
-load_threads=${BENCH_LOAD_THREADS:-1}
+load_producers=${BENCH_LOAD_PRODUCERS:-4}
+load_threads=${BENCH_LOAD_THREADS:-2}
 record_bytes=1024
 batch_bytes=131072
 linger_ms=50
