@@ -11,7 +11,7 @@
 # acks=all waits for the leader only: these are client figures, not the stretched cluster's.
 #
 # Same settings for every client: BENCH_RECORDS records of 1024 bytes, acks=all, idempotence,
-# lz4, batch 131072 bytes, linger 50 ms, one producer (one process). Each tool writes its own
+# lz4, batch 131072 bytes, linger 50 ms, one process per client (BENCH_LOAD_* below). Each tool writes its own
 # topic; both consumers read the topic Kafka's producer wrote (exactly BENCH_RECORDS records).
 # BENCH_PAIRS paired rounds: in each, per listener, Java and the load program run back to back
 # (which goes first alternates), so a ratio compares runs under the same machine load; the
