@@ -67,7 +67,7 @@ for (const file of files) {
 
 const pct = (x) => `${((100 * x) / total).toFixed(1).padStart(5)} %`;
 const sec = (x) => `${(x / 1e6).toFixed(2).padStart(7)} s`;
-console.log(`${files.length} profile(s), ${(total / 1e6).toFixed(2)} s sampled (wall time of the main thread, idle included)`);
+console.log(`${files.length} profile(s), ${(total / 1e6).toFixed(2)} s sampled (wall time of every profiled thread, idle included)`);
 console.log('');
 console.log('self time by module:');
 for (const [m, t] of [...byModule].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${sec(t)} ${pct(t)}  ${m}`);
