@@ -71,11 +71,12 @@ describe('the cluster id never changes once committed', () => {
   test('synth refuses a tree with another cluster id, in one line naming the procedure', () => {
     const other = validateFleet(mergeOverride(fleet, { metadata: { clusterId: 'AAAAAAAAAAAAAAAAAAAAAQ' } }));
     const changes = immutableChanges(files, new Map(render(other).files.map((f) => [f.path, f.content])));
-    expect(changes.map((c) => c.file)).toEqual(fleet.regions.map((r) => `${r.name}/controllers/ConfigMap-kafka-controller-config.yaml`).sort());
+    // Both ConfigMaps that carry the id: the controllers' and the brokers'.
+    expect(changes.map((c) => c.file)).toEqual(fleet.regions.flatMap((r) => [`${r.name}/controllers/ConfigMap-kafka-controller-config.yaml`, `${r.name}/kafka/ConfigMap-kafka-config.yaml`]).sort());
     expect(changes[0].fields).toEqual([`metadata.annotations.${KRAFT_CLUSTER_ID_ANNOTATION}`]);
     const message = immutableMessage(changes);
     expect(message).not.toContain('\n');
-    expect(message).toContain('set metadata.clusterId back to the committed id');
+    expect(message).toContain('set metadata.clusterId (or metadata.mode) back to the committed value');
   });
 
   test('a derived id changes with the fleet name, and is refused the same way', () => {
@@ -84,6 +85,15 @@ describe('the cluster id never changes once committed', () => {
     const renamed = validateFleet(mergeOverride(derived, { name: 'renamed' }));
     expect(kraftClusterId(renamed)).not.toBe(kraftClusterId(derived));
     expect(immutableChanges(base, new Map(render(renamed).files.map((f) => [f.path, f.content]))).some((c) => c.fields.some((x) => x.includes(KRAFT_CLUSTER_ID_ANNOTATION)))).toBe(true);
+  });
+
+  test('a committed ZooKeeper-mode tree does not turn KRaft in place', () => {
+    const zk = new Map(render(loadFleet()).files.map((f) => [f.path, f.content]));
+    const changes = immutableChanges(zk, files);
+    expect(changes.filter((c) => c.fields.includes(`metadata.annotations.${KRAFT_CLUSTER_ID_ANNOTATION}`)).map((c) => c.file)).toEqual(
+      fleet.regions.map((r) => `${r.name}/kafka/ConfigMap-kafka-config.yaml`).sort(),
+    );
+    expect(immutableMessage(changes)).toContain('a ZooKeeper-mode cluster cannot turn KRaft in place');
   });
 
   test('other changes (heap, controller resources) leave the cluster id alone', () => {

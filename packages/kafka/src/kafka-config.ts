@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Region, labels } from '@stretched-kafka/fleet';
+import { Fleet, KRAFT_CLUSTER_ID_ANNOTATION, Region, kraftClusterId, labels } from '@stretched-kafka/fleet';
 import { checksum } from '@stretched-kafka/platform';
 import { kafkaConfigData } from './config';
 
@@ -21,7 +21,13 @@ export class KafkaConfig extends Construct {
     const data = kafkaConfigData(props.fleet, props.region);
     this.checksum = checksum(data);
     new k8s.KubeConfigMap(this, 'Resource', {
-      metadata: { name: KAFKA_CONFIG_MAP, namespace: props.fleet.namespace, labels: labels(props.fleet, 'kafka', props.region) },
+      metadata: {
+        name: KAFKA_CONFIG_MAP,
+        namespace: props.fleet.namespace,
+        labels: labels(props.fleet, 'kafka', props.region),
+        // KRaft mode: the cluster id start.sh formats with, for synth's guard (as on the controllers' ConfigMap).
+        ...(props.fleet.metadata.mode === 'kraft' ? { annotations: { [KRAFT_CLUSTER_ID_ANNOTATION]: kraftClusterId(props.fleet) } } : {}),
+      },
       data,
     });
   }

@@ -1,5 +1,6 @@
-import { Fleet, kafkaBrokers, parseQuantity, zookeeperNodes } from '@stretched-kafka/fleet';
+import { Fleet, kafkaBrokers, parseQuantity } from '@stretched-kafka/fleet';
 import { PartitionPlacement } from './placement';
+import { metadataQuorum } from './quorum';
 
 // The field report's cost model, fed from the fleet. Units: disks are billed per GiB-month (the
 // clouds' "GB" for persistent disks is 2^30 bytes; a 300Gi PVC is 300 billed GB), network per
@@ -17,7 +18,8 @@ export interface CostPlan {
   readonly instanceUsdPerHour: number;
   readonly storageGib: number;
   readonly kafkaStorageGib: number;
-  readonly zookeeperStorageGib: number;
+  /** Disks of the metadata quorum: ZooKeeper nodes or KRaft controllers. */
+  readonly quorumStorageGib: number;
   readonly storageUsdPerHour: number;
   readonly fixedUsdPerHour: number;
   readonly throughputGbPerSecond: number;
@@ -51,8 +53,9 @@ export function costPlan(fleet: Fleet, placement: readonly PartitionPlacement[])
   const c = fleet.cost;
   const instances = kafkaBrokers(fleet).length;
   const kafkaStorageGib = (instances * parseQuantity(fleet.kafka.storage.size)) / GIB;
-  const zookeeperStorageGib = (zookeeperNodes(fleet).length * parseQuantity(fleet.zookeeper.storage.size)) / GIB;
-  const storageGib = kafkaStorageGib + zookeeperStorageGib;
+  const q = metadataQuorum(fleet);
+  const quorumStorageGib = (q.nodes().length * parseQuantity(q.storageSize)) / GIB;
+  const storageGib = kafkaStorageGib + quorumStorageGib;
   const storageUsdPerHour = (storageGib * c.storageUsdPerGbMonth) / HOURS_PER_MONTH;
   const fixedUsdPerHour = instances * c.instanceUsdPerHour + storageUsdPerHour;
 
@@ -74,7 +77,7 @@ export function costPlan(fleet: Fleet, placement: readonly PartitionPlacement[])
     instanceUsdPerHour: c.instanceUsdPerHour,
     storageGib,
     kafkaStorageGib,
-    zookeeperStorageGib,
+    quorumStorageGib,
     storageUsdPerHour,
     fixedUsdPerHour,
     throughputGbPerSecond: c.throughputBytesPerSecond / GB,
@@ -107,7 +110,7 @@ export interface FieldReportComparison {
 }
 
 export function fieldReportComparison(fleet: Fleet, cost: CostPlan): FieldReportComparison {
-  const reportDisks = kafkaBrokers(fleet).length + zookeeperNodes(fleet).length;
+  const reportDisks = kafkaBrokers(fleet).length + metadataQuorum(fleet).nodes().length;
   const reportDiskGib = parseQuantity(fleet.kafka.storage.size) / GIB;
   const reportStorageGib = reportDisks * reportDiskGib;
   const fixedWithReportDisks = cost.instances * cost.instanceUsdPerHour + (reportStorageGib * fleet.cost.storageUsdPerGbMonth) / HOURS_PER_MONTH;

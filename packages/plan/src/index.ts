@@ -5,3 +5,4 @@ export * from './cost';
 export * from './inventory';
 export * from './report';
 export * from './changes';
+export * from './quorum';

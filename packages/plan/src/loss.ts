@@ -1,17 +1,22 @@
-import { Fleet, kafkaBrokers, zookeeperNodes } from '@stretched-kafka/fleet';
+import { Fleet, kafkaBrokers } from '@stretched-kafka/fleet';
 import { PartitionPlacement } from './placement';
+import { metadataQuorum } from './quorum';
 
 // What a region outage leaves, assuming every replica was in sync before it (the steady state
 // the consistency settings aim for) and unclean leader election off. In ZooKeeper mode a leader
-// change and an ISR shrink are both writes to ZooKeeper by the controller, so without a quorum
-// nothing can move: partitions keep the leader and ISR they had.
+// change and an ISR shrink are both writes to ZooKeeper by the controller, in KRaft mode records
+// the controller quorum commits; either way without a quorum nothing can move: partitions keep
+// the leader and ISR they had.
 
 export interface RegionLoss {
   readonly region: string;
   readonly brokersLeft: number;
   readonly brokersTotal: number;
-  readonly zookeeperLeft: number;
-  readonly zookeeperTotal: number;
+  /** Members of the metadata quorum (ZooKeeper nodes or KRaft controllers) left, and in all. */
+  readonly quorumLeft: number;
+  readonly quorumTotal: number;
+  /** How the plan names the quorum ("ZooKeeper", "the KRaft quorum"). */
+  readonly quorumName: string;
   /** Majority of the whole ensemble, lost members included. */
   readonly quorumNeeded: number;
   readonly quorumHeld: boolean;
@@ -36,11 +41,12 @@ export function quorumSize(ensemble: number): number {
 
 export function regionLoss(fleet: Fleet, placement: readonly PartitionPlacement[], lost: string): RegionLoss {
   const brokers = kafkaBrokers(fleet);
-  const zk = zookeeperNodes(fleet);
+  const q = metadataQuorum(fleet);
+  const zk = q.nodes();
   const survivors = brokers.filter((b) => b.region.name !== lost).map((b) => b.id);
-  const zookeeperLeft = zk.filter((n) => n.region.name !== lost).length;
+  const quorumLeft = zk.filter((n) => n.region.name !== lost).length;
   const quorumNeeded = quorumSize(zk.length);
-  const quorumHeld = zookeeperLeft >= quorumNeeded;
+  const quorumHeld = quorumLeft >= quorumNeeded;
   const minIsr = fleet.kafka.minInsyncReplicas;
   const rf = fleet.kafka.replicationFactor;
 
@@ -62,14 +68,14 @@ export function regionLoss(fleet: Fleet, placement: readonly PartitionPlacement[
     // Without a quorum the ISR cannot shrink, so acks=all waits for the lost replica forever.
     if (quorumHeld ? left.length >= minIsr : left.length === rf) writable++;
   }
-  const base = { region: lost, brokersLeft: survivors.length, brokersTotal: brokers.length, zookeeperLeft, zookeeperTotal: zk.length, quorumNeeded, quorumHeld, minInsyncReplicas: minIsr, isrLeft, writable, readable, leadersToMove, leadersAfter, partitions: placement.length };
+  const base = { region: lost, brokersLeft: survivors.length, brokersTotal: brokers.length, quorumLeft, quorumTotal: zk.length, quorumName: q.name, quorumNeeded, quorumHeld, minInsyncReplicas: minIsr, isrLeft, writable, readable, leadersToMove, leadersAfter, partitions: placement.length };
   return { ...base, verdict: verdictOf(base) };
 }
 
 function verdictOf(l: Omit<RegionLoss, 'verdict'>): string {
   const n = l.partitions;
   if (!l.quorumHeld) {
-    return `NOT SURVIVABLE: ZooKeeper keeps ${l.zookeeperLeft} of ${l.zookeeperTotal} (quorum ${l.quorumNeeded}); no leader can move, ${n - l.writable} of ${n} partitions stop taking writes and ${n - l.readable} stop serving reads`;
+    return `NOT SURVIVABLE: ${l.quorumName} keeps ${l.quorumLeft} of ${l.quorumTotal} (quorum ${l.quorumNeeded}); no leader can move, ${n - l.writable} of ${n} partitions stop taking writes and ${n - l.readable} stop serving reads`;
   }
   if (l.writable === n) {
     return `survives: all ${n} partitions keep writes (acks=all, min.insync.replicas=${l.minInsyncReplicas}) and reads; ${l.leadersToMove} leaders move to the other regions`;

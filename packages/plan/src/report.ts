@@ -8,6 +8,7 @@ import { BREAK_GLASS_FILE, breakGlassShellCommands, fluxBootstrapShellCommand, j
 import { costPlan, costPerMessageUsd, FIELD_REPORT, fieldReportComparison } from './cost';
 import { inventory } from './inventory';
 import { everyRegionLoss } from './loss';
+import { metadataQuorum } from './quorum';
 import { summarizePlacement, topicPlacement } from './placement';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -29,13 +30,14 @@ function fieldReportLine(fleet: Fleet, cost: ReturnType<typeof costPlan>): strin
     `- Field report: ${approx(c.report.fixed)} fixed, ${approx(c.report.variable)} variable, ${approx(c.report.total)} total; ` +
       `this plan: ${usd(c.fleet.fixed)}/h, ${usd(c.fleet.variable)}/h, ${usd(c.fleet.total)}/h.`,
   ];
-  const sizes = `${cost.instances} x ${fleet.kafka.storage.size} (Kafka) + ${int(c.reportDisks - cost.instances)} x ${fleet.zookeeper.storage.size} (ZooKeeper) = ${int(cost.storageGib)} GiB`;
+  const q = metadataQuorum(fleet);
+  const sizes = `${cost.instances} x ${fleet.kafka.storage.size} (Kafka) + ${int(c.reportDisks - cost.instances)} x ${q.storageSize} (${q.short}) = ${int(cost.storageGib)} GiB`;
   if (Math.abs(c.fixedWithReportDisks - c.fleet.fixed) < 0.005) {
-    parts.push(`Fixed: the disks are billed as the report's model bills them (ZooKeeper disks as large as the brokers': ${sizes}).`);
+    parts.push(`Fixed: the disks are billed as the report's model bills them (${q.short} disks as large as the brokers': ${sizes}).`);
   } else {
     const delta = c.fixedWithReportDisks - c.fleet.fixed;
     parts.push(
-      `Fixed: the report's model bills every ZooKeeper disk as large as a broker's (${int(c.reportDisks)} disks x ${int(c.reportDiskGib)} GB = ${int(c.reportStorageGib)} GB); ` +
+      `Fixed: the report's model bills every ${q.short === 'ZooKeeper' ? 'ZooKeeper' : 'metadata'} disk as large as a broker's (${int(c.reportDisks)} disks x ${int(c.reportDiskGib)} GB = ${int(c.reportStorageGib)} GB); ` +
         `this fleet has ${sizes}, ${usd(Math.abs(delta))}/h ${delta > 0 ? 'less' : 'more'} storage; with the report's disks the fixed cost would be ${usd(c.fixedWithReportDisks)}/h.`,
     );
   }
@@ -103,7 +105,7 @@ function firstSync(fleet: Fleet, line: (s?: string) => void): void {
   // The ApplicationSet carries RollingSync only under automated sync (packages/gitops rollingSync).
   if (fleet.gitops.automatedSync) line(
     '- [ ] Argo CD with progressive syncs on (`applicationsetcontroller.enable.progressive.syncs`): the first install needs one manual sync of every region\'s ' +
-      `Application (${fleet.regions.map((r) => `\`${fleet.name}-${r.name}\``).join(', ')}), because one region's ZooKeeper members are no quorum and its step never gets healthy alone.`,
+      `Application (${fleet.regions.map((r) => `\`${fleet.name}-${r.name}\``).join(', ')}), because one region's ${metadataQuorum(fleet).regionMembers} are no quorum and its step never gets healthy alone.`,
   );
   line();
 }
@@ -120,9 +122,10 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
   const buffers = bufferPlan(fleet);
   const cost = costPlan(fleet, placement);
   const rf = fleet.kafka.replicationFactor;
+  const q = metadataQuorum(fleet);
   const regionOfBroker = new Map(nodes.flatMap((r) => r.brokers.map((b) => [b.id, r.region] as const)));
 
-  line(`# Plan for \`${fleet.name}\`: ${regions.length} regions, ${int(regionOfBroker.size)} brokers, ${int(nodes.reduce((n, r) => n + r.zookeepers.length, 0))} ZooKeeper nodes`);
+  line(`# Plan for \`${fleet.name}\`: ${regions.length} regions, ${int(regionOfBroker.size)} brokers, ${int(nodes.reduce((n, r) => n + r.quorum.length, 0))} ${q.members}`);
   line();
   line('Computed by `npm run plan` from the fleet definition (fleet.yaml over the built-in defaults).');
   line();
@@ -138,11 +141,11 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
 
   line('## Nodes');
   line();
-  line('| Region | Cluster id | Brokers (id) | ZooKeeper (myid) |');
+  line(`| Region | Cluster id | Brokers (id) | ${q.column} |`);
   line('|---|---|---|---|');
   for (const r of nodes) {
     const list = (ns: typeof r.brokers) => (ns.length ? ns.map((n) => `${n.pod} (${n.id})`).join(', ') : '-');
-    line(`| ${r.region} | ${r.clusterId} | ${list(r.brokers)} | ${list(r.zookeepers)} |`);
+    line(`| ${r.region} | ${r.clusterId} | ${list(r.brokers)} | ${list(r.quorum)} |`);
   }
   line();
   line('<details><summary>Host names peers dial</summary>');
@@ -151,7 +154,7 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
   line('|---|---|---|');
   for (const r of nodes) {
     for (const b of r.brokers) line(`| ${b.id} | broker | \`${b.host}\` |`);
-    for (const z of r.zookeepers) line(`| ${z.id} | zookeeper | \`${z.host}\` |`);
+    for (const z of r.quorum) line(`| ${z.id} | ${q.role} | \`${z.host}\` |`);
   }
   line();
   line('</details>');
@@ -165,6 +168,14 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
       'Kafka picks the start index and follower shift at random; this plan uses 0 for both, so the live leader of a given ' +
       'partition may differ, the counts below do not.',
   );
+  if (fleet.metadata.mode === 'kraft') {
+    line();
+    line(
+      'In KRaft mode the active controller assigns replicas instead (StripedReplicaPlacer): it too puts the replicas of a partition ' +
+        'in different racks while there are at least as many racks as replicas, and spreads leaders over the brokers; the partition-by-partition ' +
+        'layout below is the ZooKeeper-mode one, the per-region guarantees and counts are the same.',
+    );
+  }
   line();
   if (summary.oneReplicaPerRegion) {
     line(`- OK: every partition has exactly one replica in each of the ${regions.length} regions.`);
@@ -194,15 +205,15 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
   line();
   line(
     `Assumes every replica was in sync before the outage and unclean leader election off. Writes use acks=all with ` +
-      `min.insync.replicas=${fleet.kafka.minInsyncReplicas}; leader moves and ISR shrinks need a ZooKeeper quorum.`,
+      `min.insync.replicas=${fleet.kafka.minInsyncReplicas}; leader moves and ISR shrinks need ${q.quorum}.`,
   );
   line();
-  line('| Region lost | Brokers left | ZooKeeper left / quorum | In-sync replicas left (partitions) | Writes | Reads | Leaders that move | Leaders per broker after |');
+  line(`| Region lost | Brokers left | ${q.short} left / quorum | In-sync replicas left (partitions) | Writes | Reads | Leaders that move | Leaders per broker after |`);
   line('|---|---|---|---|---|---|---|---|');
   for (const l of losses) {
     const isr = [...l.isrLeft].sort((a, b) => b[0] - a[0]).map(([n, parts]) => `${n} (${parts})`).join(', ');
     line(
-      `| ${l.region} | ${l.brokersLeft}/${l.brokersTotal} | ${l.zookeeperLeft}/${l.zookeeperTotal}, need ${l.quorumNeeded} | ${isr} | ` +
+      `| ${l.region} | ${l.brokersLeft}/${l.brokersTotal} | ${l.quorumLeft}/${l.quorumTotal}, need ${l.quorumNeeded} | ${isr} | ` +
         `${l.writable}/${l.partitions} | ${l.readable}/${l.partitions} | ${l.leadersToMove} | ${perBroker(l.leadersAfter)} |`,
     );
   }
@@ -239,10 +250,10 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
   line('## Voluntary disruptions: one region at a time');
   line();
   line(
-    'Each cluster\'s PodDisruptionBudget (maxUnavailable 1) sees only its own brokers and ZooKeeper members, so one drain in every ' +
+    `Each cluster's PodDisruptionBudget (maxUnavailable 1) sees only its own brokers and ${q.regionMembers}, so one drain in every ` +
       `region at once is allowed by all three and takes ${fleet.kafka.replicationFactor - fleet.kafka.minInsyncReplicas + 1} or more replicas of a partition away: ` +
       `writes stop below min.insync.replicas=${fleet.kafka.minInsyncReplicas}. Drain, upgrade or roll one region at a time, and start the next ` +
-      'only when `kafka-topics --describe --under-replicated-partitions` prints nothing and every ZooKeeper member is back.',
+      `only when \`kafka-topics --describe --under-replicated-partitions\` prints nothing and every ${q.member} is back.`,
   );
   line();
   line('## Socket buffers and node tuning');
@@ -284,7 +295,7 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
   line('|---|---|---|');
   line(`| Instances | ${cost.instances} brokers x ${usd(cost.instanceUsdPerHour, 6)} | ${usd(cost.instances * cost.instanceUsdPerHour, 4)} |`);
   line(
-    `| Storage | (${int(cost.kafkaStorageGib)} GiB Kafka + ${int(cost.zookeeperStorageGib)} GiB ZooKeeper) x ${usd(fleet.cost.storageUsdPerGbMonth, 3)}/GB-month / 720 h | ${usd(cost.storageUsdPerHour, 4)} |`,
+    `| Storage | (${int(cost.kafkaStorageGib)} GiB Kafka + ${int(cost.quorumStorageGib)} GiB ${q.short}) x ${usd(fleet.cost.storageUsdPerGbMonth, 3)}/GB-month / 720 h | ${usd(cost.storageUsdPerHour, 4)} |`,
   );
   line(`| **Fixed** | | **${usd(cost.fixedUsdPerHour, 2)}** |`);
   line(

@@ -22,7 +22,7 @@ describe('cost model', () => {
 
   it('costs the default fleet with its own 20Gi ZooKeeper disks and 1 KiB records', () => {
     const c = costPlan(DEFAULT_FLEET, topicPlacement(DEFAULT_FLEET));
-    expect([c.kafkaStorageGib, c.zookeeperStorageGib]).toEqual([2700, 180]);
+    expect([c.kafkaStorageGib, c.quorumStorageGib]).toEqual([2700, 180]);
     expect(c.storageUsdPerHour).toBeCloseTo(0.16, 6);
     expect(c.fixedUsdPerHour).toBeCloseTo(3.656248, 6);
     expect(c.totalUsdPerHour).toBeCloseTo(108.056248, 6);

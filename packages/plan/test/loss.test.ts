@@ -16,7 +16,7 @@ describe('region loss on the default fleet', () => {
   it('keeps 6 brokers, 6 of 9 ZooKeeper nodes (quorum 5) and 2 in-sync replicas per partition for every region', () => {
     expect(losses.map((l) => l.region)).toEqual(['us-east4', 'us-central1', 'us-west4']);
     for (const l of losses) {
-      expect([l.brokersLeft, l.zookeeperLeft, l.quorumNeeded, l.quorumHeld]).toEqual([6, 6, 5, true]);
+      expect([l.brokersLeft, l.quorumLeft, l.quorumNeeded, l.quorumHeld]).toEqual([6, 6, 5, true]);
       expect([...l.isrLeft]).toEqual([[2, 72]]);
       expect([l.writable, l.readable, l.leadersToMove]).toEqual([72, 72, 24]);
       expect(l.verdict).toMatch(/^survives: all 72 partitions keep writes/);
@@ -36,14 +36,14 @@ describe('region loss on other fleets', () => {
     const fleet = fourRegionFleet();
     const l = regionLoss(fleet, topicPlacement(fleet), 'us-south1');
     expect([...l.isrLeft].sort()).toEqual([[2, 54], [3, 18]]);
-    expect([l.zookeeperLeft, l.quorumNeeded, l.writable, l.leadersToMove]).toEqual([6, 4, 72, 18]);
+    expect([l.quorumLeft, l.quorumNeeded, l.writable, l.leadersToMove]).toEqual([6, 4, 72, 18]);
   });
 
   // The validator refuses both fleets below; the analysis still has to say what they would do.
   it('stops leader moves and writes when the region held the ZooKeeper majority', () => {
     const fleet: Fleet = { ...DEFAULT_FLEET, regions: DEFAULT_FLEET.regions.map((r, i) => ({ ...r, zookeeperReplicas: i === 0 ? 5 : 1 })) };
     const l = regionLoss(fleet, topicPlacement(fleet), 'us-east4');
-    expect([l.zookeeperLeft, l.quorumNeeded, l.quorumHeld]).toEqual([2, 4, false]);
+    expect([l.quorumLeft, l.quorumNeeded, l.quorumHeld]).toEqual([2, 4, false]);
     expect([l.readable, l.writable, l.leadersToMove]).toEqual([48, 0, 24]);
     expect(l.verdict).toMatch(/^NOT SURVIVABLE: ZooKeeper keeps 2 of 7 \(quorum 4\)/);
   });

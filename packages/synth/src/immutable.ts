@@ -84,11 +84,13 @@ const RULES: Record<string, { rule: Rule; procedure: (o: ImmutableChange) => str
     rule: (b, a) => {
       const key = KRAFT_CLUSTER_ID_ANNOTATION;
       const [before, after] = [b.metadata?.annotations?.[key], a.metadata?.annotations?.[key]];
-      return before !== undefined && before !== after ? [`metadata.annotations.${key}`] : [];
+      // From none to one: the brokers' ConfigMap of a ZooKeeper-mode tree turning KRaft.
+      return before !== after ? [`metadata.annotations.${key}`] : [];
     },
     reason: 'every controller and broker it rolls would refuse its storage, formatted for the committed id',
     procedure: () =>
-      'the KRaft cluster id is fixed once the controllers formatted their storage: set metadata.clusterId back to the committed id ' +
+      'the KRaft cluster id is fixed once the controllers formatted their storage, and a ZooKeeper-mode cluster cannot turn KRaft in place: ' +
+      'set metadata.clusterId (or metadata.mode) back to the committed value ' +
       '(or, to start a new, empty cluster, delete every controller and broker PersistentVolumeClaim in every region before the sync)',
   },
   Secret: {
