@@ -2,7 +2,8 @@
 //   schemas/k8s-1.27.json      Kubernetes 1.27 (the API cdk8s-plus-27 targets), only the
 //                              group-versions below and the definitions they reach;
 //   schemas/crds/<crd>.json    the storage version of each upstream CRD copy in ../shared/crds
-//                              (CRD_FILES), listed in schemas/crds/index.json.
+//                              (CRD_FILES) and in this repository (REPO_CRD_FILES), listed in
+//                              schemas/crds/index.json.
 // Run once when a version changes (`node scripts/extract-schemas.mjs`), commit the output.
 //
 // The Kubernetes definitions come from the npm package kubernetes-models@4.3.1 ("Update schema
@@ -47,6 +48,9 @@ const CRD_FILES = [
   'flux/kustomizations.yaml',
   'flux/helmreleases.yaml',
 ];
+// CRDs that are not in ../shared/crds: copies committed in this repository (their README names
+// the source and version), read by path from the repository root.
+const REPO_CRD_FILES = ['e2e/k8s/crds/prometheus-operator/podmonitors.yaml', 'e2e/k8s/crds/prometheus-operator/prometheusrules.yaml'];
 const OUT = 'schemas';
 
 /**
@@ -130,8 +134,8 @@ function k8sSchemas() {
 }
 
 function crdSchemas() {
-  return CRD_FILES.map((file) => {
-    const crd = yaml.load(readFileSync(join(CRD_ROOT, file), 'utf8'));
+  return [...CRD_FILES.map((file) => [file, join(CRD_ROOT, file)]), ...REPO_CRD_FILES.map((file) => [file, file])].map(([file, path]) => {
+    const crd = yaml.load(readFileSync(path, 'utf8'));
     const version = crd.spec.versions.find((v) => v.storage);
     return {
       // The KRaft line's copies of a CRD the ZooKeeper line has too: named by CRD and version.
@@ -153,11 +157,11 @@ writeFileSync(
   join(OUT, `k8s-${K8S_VERSION.split('.').slice(0, 2).join('.')}.json`),
   `{\n "source": ${JSON.stringify(k8s.source)},\n "kinds": {\n${entries(k8s.kinds)}\n },\n "definitions": {\n${entries(k8s.definitions)}\n }\n}\n`,
 );
-for (const f of readdirSync(join(OUT, 'crds'))) rmSync(join(OUT, 'crds', f));
+// Schemas written by hand (kinds served by a platform's API server, not a CRD: OpenShift's Route)
+// are kept, and stay in the index.
+const HAND_WRITTEN = ['routes.route.openshift.io'];
+for (const f of readdirSync(join(OUT, 'crds'))) if (!HAND_WRITTEN.includes(f.replace(/\.json$/, ''))) rmSync(join(OUT, 'crds', f));
 const crds = crdSchemas();
 for (const c of crds) writeFileSync(join(OUT, 'crds', `${c.name}.json`), `${JSON.stringify(c)}\n`);
-// Schemas written by hand (kinds served by a platform's API server, not a CRD: OpenShift's Route)
-// stay in the index.
-const HAND_WRITTEN = ['routes.route.openshift.io'];
 writeFileSync(join(OUT, 'crds', 'index.json'), `${JSON.stringify([...crds.map((c) => c.name), ...HAND_WRITTEN].sort(), null, 1)}\n`);
 console.log(`extract-schemas: ${Object.keys(k8s.kinds).length} Kubernetes kinds (${Object.keys(k8s.definitions).length} definitions), ${crds.length} CRDs -> ${OUT}/`);

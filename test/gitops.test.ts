@@ -371,8 +371,8 @@ describe('the registered components', () => {
     for (const f of regionFiles) for (const o of f.objects) expect(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toBe(waveOf.get(f.component));
   });
 
-  test('pins the named layer order in Argo CD waves and Flux dependsOn: add-ons, namespace, certificates, submariner, zookeeper, kafka, topics, akhq, loadjobs', () => {
-    const ORDER = ['add-ons', 'namespace', 'certificates', 'submariner', 'zookeeper', 'kafka', 'topics', 'akhq', 'loadjobs'];
+  test('pins the named layer order in Argo CD waves and Flux dependsOn: add-ons, namespace, certificates, submariner, zookeeper, kafka, monitoring, topics, akhq, loadjobs', () => {
+    const ORDER = ['add-ons', 'namespace', 'certificates', 'submariner', 'zookeeper', 'kafka', 'monitoring', 'topics', 'akhq', 'loadjobs'];
     const argo = objectsIn(files, 'argocd/');
     const waveOf = (o: Obj) => Number(o.metadata.annotations![SYNC_WAVE_ANNOTATION]);
     for (const r of DEFAULT_FLEET.regions) {

@@ -107,7 +107,8 @@ export function properties(text: string): Map<string, string> {
 
 /**
  * A scratch directory laid out like a pod: the ConfigMap keys in cfg/, TLS files in tls/, and a
- * KAFKA_HOME whose bin/ scripts record their arguments instead of starting Java.
+ * KAFKA_HOME whose bin/ scripts record their arguments instead of starting Java, and a jmx/
+ * folder holding an (empty) JMX exporter agent jar.
  */
 const sandboxes: string[] = [];
 afterAll(() => {
@@ -117,7 +118,9 @@ afterAll(() => {
 export function sandbox(configData: Record<string, string>, fakeBin: Record<string, string>): { dir: string; env: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), 'stretched-kafka-'));
   sandboxes.push(dir);
-  for (const sub of ['cfg', 'tls', 'tls-clients', 'home/bin']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['cfg', 'tls', 'tls-clients', 'home/bin', 'jmx']) mkdirSync(join(dir, sub), { recursive: true });
+  // The image's JMX exporter agent, which start.sh finds by name (packages/platform/src/metrics.ts).
+  writeFileSync(join(dir, 'jmx', 'jmx_prometheus_javaagent-0.0.0.jar'), '');
   for (const [k, v] of Object.entries(configData)) writeFileSync(join(dir, 'cfg', k), v);
   for (const tls of ['tls', 'tls-clients']) {
     writeFileSync(join(dir, tls, 'tls-combined.pem'), 'key+chain v1\n');
@@ -135,6 +138,7 @@ export function sandbox(configData: Record<string, string>, fakeBin: Record<stri
     CONFIG_DIR: join(dir, 'cfg'),
     DATA_DIR: join(dir, 'data'),
     RUN_DIR: join(dir, 'run'),
+    JMX_EXPORTER_HOME: join(dir, 'jmx'),
   };
   return { dir, env };
 }

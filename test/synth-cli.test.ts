@@ -58,7 +58,7 @@ describe('synth command', () => {
     writeFileSync(fleet, 'regions:\n' + ['us-east4', 'us-central1', 'eu-west1'].map((r, i) => `  - {name: ${r}, clusterId: c${i}, idBlock: ${i}, podCidr: 10.${i}.0.0/16, serviceCidr: 172.${16 + i}.0.0/16, zookeeperReplicas: 1, kafkaReplicas: 1, producers: 1, consumers: 1, kubeApiServer: "https://c${i}:6443"}`).join('\n') + '\nkafka: {defaultPartitions: 3}\ntopic: {partitions: 6}\n# New Job templates under the old names would be refused (immutable): a new load run.\nload: {run: 2}\n');
     const res = synth(['--fleet', fleet, '--out', out]);
     // The API servers are real here; the rest of the built-in placeholders are still named.
-    expect(res.stderr).toBe('synth: note: still placeholders (set them in fleet.yaml before syncing): submariner.brokerApiServer, gitops.repoUrl, load.image, akhq.domain\n');
+    expect(res.stderr).toBe('synth: note: still placeholders (set them in fleet.yaml before syncing): submariner.brokerApiServer, gitops.repoUrl, load.image, akhq.domain, monitoring.runbookUrl\n');
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/\d+ deleted/);
     expect(existsSync(join(out, 'us-west4'))).toBe(false);

@@ -104,6 +104,17 @@ describe('the CRD copies are the pinned Strimzi release', () => {
   });
 });
 
+describe('the Prometheus Operator CRD copies are the pinned release', () => {
+  test('every copy carries operator.prometheus.io/version = versions.json prometheusOperator, and schemas/crds holds both', () => {
+    const dir = join(repo, 'e2e', 'k8s', 'crds', 'prometheus-operator');
+    const copies = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    expect(copies.sort()).toEqual(['podmonitors.yaml', 'prometheusrules.yaml']);
+    for (const f of copies) expect(readFileSync(join(dir, f), 'utf8')).toContain(`operator.prometheus.io/version: ${VERSIONS.prometheusOperator}\n`);
+    const sources = files(join(repo, 'schemas', 'crds'), (p) => p.endsWith('.monitoring.coreos.com.json')).map((p) => JSON.parse(readFileSync(p, 'utf8')).source as string);
+    expect(sources.sort()).toEqual(copies.map((f) => `e2e/k8s/crds/prometheus-operator/${f}`));
+  });
+});
+
 describe('files that cannot import versions.json repeat it exactly', () => {
   const pom = read('pom.xml');
   const property = (name: string) => new RegExp(`<${name.replace(/\./g, '\\.')}>([^<]+)</`).exec(pom)?.[1];

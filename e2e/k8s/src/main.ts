@@ -486,7 +486,7 @@ async function main(): Promise<number> {
   // CRDs from the committed copies (and the Route CRD from the pinned openshift/api module): the
   // stack's CRDs on every plane, Argo CD's on the Argo CD control clusters, Flux's where Flux runs
   const crdRoot = resolve(opt.crds ?? join(repo, 'e2e/k8s/crds'));
-  const common = ['cert-manager', 'strimzi-0.45', 'submariner'].map((d) => join(crdRoot, d));
+  const common = ['cert-manager', 'strimzi-0.45', 'submariner', 'prometheus-operator'].map((d) => join(crdRoot, d));
   if (opt['route-crd']) common.push(resolve(opt['route-crd']));
   const crdsFor = (set: PlaneSet, p: Plane): string[] => [
     ...common,

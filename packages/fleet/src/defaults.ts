@@ -114,6 +114,11 @@ export const DEFAULT_FLEET: Fleet = {
     readOnly: true,
     allowDataRead: false,
   },
+  monitoring: {
+    enabled: true,
+    scrapeIntervalSeconds: 30,
+    runbookUrl: 'https://git.example.com/platform/stretched-kafka/-/blob/main/docs/runbooks.md',
+  },
   gitops: {
     repoUrl: 'https://git.example.com/platform/stretched-kafka.git',
     revision: 'main',

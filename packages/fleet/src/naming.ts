@@ -11,6 +11,22 @@ export const KRAFT = { name: 'kafka-controller', headless: 'kafka-controllers', 
 /** Listener name of the controller quorum, on controllers and (as a client) on brokers. */
 export const CONTROLLER_LISTENER = 'CONTROLLER';
 
+/** The JMX exporter agent's HTTP port on brokers and ZooKeeper nodes (Strimzi's 9404) and its container port name. */
+export const METRICS = { port: 9404, portName: 'metrics' } as const;
+
+/** The agent's container port when monitoring is on (the PodMonitors select it by name). */
+export function metricsContainerPorts(fleet: Fleet): { name: string; containerPort: number; protocol: 'TCP' }[] {
+  return fleet.monitoring.enabled ? [{ name: METRICS.portName, containerPort: METRICS.port, protocol: 'TCP' }] : [];
+}
+
+/**
+ * Namespace of the Prometheus that scrapes the stack: the fleet's monitoring.prometheusNamespace,
+ * else OpenShift's user-workload monitoring or kube-prometheus' `monitoring`.
+ */
+export function prometheusNamespace(fleet: Fleet): string {
+  return fleet.monitoring.prometheusNamespace ?? (fleet.platform === 'openshift' ? 'openshift-user-workload-monitoring' : 'monitoring');
+}
+
 export function regionOf(fleet: Fleet, name: string): Region {
   const r = fleet.regions.find((x) => x.name === name);
   if (!r) throw new Error(`unknown region ${name}`);

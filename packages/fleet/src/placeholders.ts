@@ -8,7 +8,7 @@ const PLACEHOLDER = /(^|[./@])example\.(com|org|net)([:/]|$)|^[^/]+\/example\//;
 
 /**
  * Fleet fields that still hold a documentation placeholder (API server URLs, the Git repository,
- * the load image, the AKHQ domain). Synth writes them as they are, so a review shows them, but a
+ * the load image, the AKHQ domain, the runbook page). Synth writes them as they are, so a review shows them, but a
  * cluster cannot sync or pull from them.
  */
 export function placeholderFields(fleet: Fleet): string[] {
@@ -18,6 +18,7 @@ export function placeholderFields(fleet: Fleet): string[] {
     ['gitops.repoUrl', fleet.gitops.repoUrl],
     ['load.image', fleet.load.image],
     ...(fleet.akhq.exposure === 'none' ? [] : [['akhq.domain', fleet.akhq.domain] as [string, string]]),
+    ...(fleet.monitoring.enabled ? [['monitoring.runbookUrl', fleet.monitoring.runbookUrl] as [string, string]] : []),
   ];
   return fields.filter(([, value]) => value !== undefined && PLACEHOLDER.test(value)).map(([field]) => field);
 }

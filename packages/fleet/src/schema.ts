@@ -297,6 +297,21 @@ export const fleetSchema = z
           .optional(),
       })
       .strict(),
+    monitoring: z
+      .object({
+        /** PodMonitors, PrometheusRules and the Grafana dashboard (the `monitoring` layer), and the JMX exporter agent on every broker and ZooKeeper node. */
+        enabled: z.boolean(),
+        /**
+         * Namespace of the Prometheus that scrapes the pods; the NetworkPolicies admit its pods to the
+         * metrics port. Absent: the platform's usual one (see prometheusNamespace).
+         */
+        prometheusNamespace: dnsLabel.optional(),
+        /** Scrape interval of the PodMonitors and evaluation interval of the rules; the alerts' `for` and promised bounds follow from it. */
+        scrapeIntervalSeconds: wholeNumber(1, 300, 'Prometheus scrapes at most every 5 minutes before series go stale'),
+        /** The runbook page (docs/runbooks.md as your Git host shows it); each alert's runbook_url is this plus `#<alert>`. */
+        runbookUrl: z.string().regex(/^https:\/\/[^\s#{}]+$/, 'must be an https:// URL without spaces, "#", "{" or "}" such as https://git.example.com/platform/kafka/-/blob/main/docs/runbooks.md'),
+      })
+      .strict(),
     gitops: z
       .object({
         repoUrl: checked(gitRepoUrlProblem),

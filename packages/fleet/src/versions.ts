@@ -34,6 +34,15 @@ export interface Versions {
    * reload4j for Kafka 3.x, log4j2 (with its slf4j 1.7 binding) for Kafka 4.x.
    */
   readonly kafkaLibs: { readonly slf4j: string; readonly reload4j: string; readonly log4j2: string };
+  /** Prometheus Operator release of the PodMonitor / PrometheusRule CRD copies (e2e/k8s/crds/prometheus-operator). */
+  readonly prometheusOperator: string;
+  /**
+   * Prometheus JMX exporter java agent: `image`, the one Strimzi's image ships in
+   * /opt/prometheus-jmx-exporter (documentation: the pod uses whatever jar is there); `maven`, the
+   * newest release on Maven Central (1.1.0 and later are published on GitHub only), which the
+   * real-Kafka harness runs through pom.xml.
+   */
+  readonly jmxExporter: { readonly image: string; readonly maven: string };
 }
 
 export const VERSIONS: Versions = pins;

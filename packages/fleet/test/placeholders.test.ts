@@ -10,10 +10,11 @@ describe('placeholderFields', () => {
       'gitops.repoUrl',
       'load.image',
       'akhq.domain',
+      'monitoring.runbookUrl',
     ]);
   });
 
-  it('is empty once the user set real values, and ignores the domain when AKHQ is not exposed', () => {
+  it('is empty once the user set real values, and ignores the domain when AKHQ is not exposed and the runbook page when monitoring is off', () => {
     const real = validateFleet(
       mergeOverride(DEFAULT_FLEET, {
         regions: DEFAULT_FLEET.regions.map((r, i) => ({ ...r, kubeApiServer: `https://api.c${i}.corp.internal:6443` })),
@@ -21,9 +22,11 @@ describe('placeholderFields', () => {
         gitops: { repoUrl: 'ssh://git@git.corp.internal/platform/kafka.git' },
         load: { image: 'registry.corp.internal/kafka/stretched-kafka-load:0.1.0' },
         akhq: { exposure: 'none' },
+        monitoring: { enabled: false },
       }),
     );
     expect(placeholderFields(real)).toEqual([]);
+    expect(placeholderFields(validateFleet(mergeOverride(real, { monitoring: { enabled: true } })))).toEqual(['monitoring.runbookUrl']);
   });
 
   it('does not mistake a name that merely contains "example"', () => {

@@ -1,5 +1,5 @@
 import { CLIENT_TLS_MOUNT, CONTROLLER_LISTENER, Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS_MOUNT, controllerQuorumVoters, fleetKraftTiming, kafkaBrokers, kraftClusterId, zookeeperConnect } from '@stretched-kafka/fleet';
-import { CONFIG_MOUNT, KRAFT_STORAGE_FUNCTIONS, LOG_CONFIG, POD_FUNCTIONS, envDefaults, kraftAuthorizer, listenerTls, ordinalCase, podScript, podTables, superUsers } from '@stretched-kafka/platform';
+import { CONFIG_MOUNT, KRAFT_STORAGE_FUNCTIONS, LOG_CONFIG, POD_FUNCTIONS, METRICS_CONFIG_KEY, envDefaults, jmxExporterConfig, kraftAuthorizer, listenerTls, metricsEnv, ordinalCase, podScript, podTables, superUsers } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaTuning } from './tuning';
 import startFile from './scripts/start.sh';
 import startKraftFile from './scripts/start-kraft.sh';
@@ -184,14 +184,14 @@ function brokerTables(fleet: Fleet, region: Region): string {
 export function kafkaStartScript(fleet: Fleet, region: Region): string {
   if (fleet.metadata.mode === 'kraft') {
     return podScript(startKraftFile, 'packages/kafka/src/scripts/start-kraft.sh', region.name, [
-      envDefaults(KAFKA_ENV),
+      envDefaults([...KAFKA_ENV, ...metricsEnv(fleet)]),
       `CLUSTER_ID=${kraftClusterId(fleet)}`,
       brokerTables(fleet, region),
       POD_FUNCTIONS,
       KRAFT_STORAGE_FUNCTIONS,
     ]);
   }
-  return podScript(startFile, 'packages/kafka/src/scripts/start.sh', region.name, [envDefaults(KAFKA_ENV), brokerTables(fleet, region), POD_FUNCTIONS]);
+  return podScript(startFile, 'packages/kafka/src/scripts/start.sh', region.name, [envDefaults([...KAFKA_ENV, ...metricsEnv(fleet)]), brokerTables(fleet, region), POD_FUNCTIONS]);
 }
 
 /**
@@ -215,5 +215,6 @@ export function kafkaConfigData(fleet: Fleet, region: Region): Record<string, st
     [KAFKA_CONFIG_KEYS.start]: kafkaStartScript(fleet, region),
     [KAFKA_CONFIG_KEYS.reloadTls]: reloadTlsScript(fleet, region),
     [LOG_CONFIG[fleet.metadata.mode].key]: LOG_CONFIG[fleet.metadata.mode].text,
+    ...(fleet.monitoring.enabled ? { [METRICS_CONFIG_KEY]: jmxExporterConfig('kafka') } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KAFKA, KAFKA_CLIENT_LABEL, STACK_CLIENT_LABEL, selectorLabels } from '@stretched-kafka/fleet';
 import type { RegionProps } from '@stretched-kafka/core';
-import { PeerNetworkPolicy } from '@stretched-kafka/platform';
+import { PeerNetworkPolicy, metricsPeerRules } from '@stretched-kafka/platform';
 
 /**
  * Internal (replication) port from brokers and the stack's own clients (operators, AKHQ); client
@@ -18,6 +18,7 @@ export class KafkaNetworkPolicy extends Construct {
       rules: [
         { localPods: [selectorLabels(props.fleet, KAFKA.name), STACK_CLIENT_LABEL], ports: [KAFKA.replicationPort] },
         { localPods: [KAFKA_CLIENT_LABEL], ports: [KAFKA.clientPort] },
+        ...metricsPeerRules(props.fleet),
       ],
     });
   }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, metadataComponent, selectorLabels } from '@stretched-kafka/fleet';
+import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, metadataComponent, metricsContainerPorts, selectorLabels } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, StretchedStatefulSet, antiAffinity, containerSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
 import { KAFKA_CONFIG_KEYS, KAFKA_VOLUME_MOUNT } from './config';
 import { KAFKA_CONFIG_MAP } from './kafka-config';
@@ -62,6 +62,7 @@ export class KafkaStatefulSet extends Construct {
           ports: [
             { name: 'replication', containerPort: KAFKA.replicationPort, protocol: 'TCP' },
             { name: 'clients', containerPort: KAFKA.clientPort, protocol: 'TCP' },
+            ...metricsContainerPorts(fleet),
           ],
           resources: resourceRequirements(k.resources),
           securityContext: containerSecurityContext(),

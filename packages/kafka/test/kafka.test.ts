@@ -171,13 +171,14 @@ describe('kafka component (default fleet)', () => {
     expect(find(objects, 'PodDisruptionBudget', 'kafka').spec.maxUnavailable).toBe(1);
   });
 
-  it('admits the internal listener from brokers and stack clients, the client listener from labelled pods, remote ones by the other regions\' pod CIDRs', () => {
+  it('admits the internal listener from brokers and stack clients, the client listener from labelled pods, the metrics port from Prometheus\' namespace, remote ones by the other regions\' pod CIDRs', () => {
     const np = find(synth(build, fleet, fleet.regions[0]), 'NetworkPolicy', 'kafka').spec;
     const brokers = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': 'stretched-kafka' } } };
     const cidrs = [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.136.0.0/14' } }];
     expect(np.ingress).toEqual([
       { from: [brokers, { podSelector: { matchLabels: STACK_CLIENT_LABEL } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9091 }] },
       { from: [{ podSelector: { matchLabels: KAFKA_CLIENT_LABEL } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9093 }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-user-workload-monitoring' } } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9404 }] },
     ]);
   });
 });

@@ -16,9 +16,9 @@ describe('kafka component in KRaft mode', () => {
     expect(synth(build, fleet, fleet.regions[0])).toMatchSnapshot();
   });
 
-  it('keeps the ConfigMap keys of ZooKeeper mode, with log4j2 for Kafka 4', () => {
-    expect(Object.keys(kafkaConfigData(fleet, fleet.regions[0])).sort()).toEqual(['log4j2.properties', 'reload-tls.sh', 'server.properties', 'start.sh']);
-    expect(Object.keys(kafkaConfigData(clone(), clone().regions[0])).sort()).toEqual(['log4j.properties', 'reload-tls.sh', 'server.properties', 'start.sh']);
+  it('keeps the ConfigMap keys of ZooKeeper mode, with log4j2 for Kafka 4 (and the JMX exporter rule set)', () => {
+    expect(Object.keys(kafkaConfigData(fleet, fleet.regions[0])).sort()).toEqual(['log4j2.properties', 'metrics.yaml', 'reload-tls.sh', 'server.properties', 'start.sh']);
+    expect(Object.keys(kafkaConfigData(clone(), clone().regions[0])).sort()).toEqual(['log4j.properties', 'metrics.yaml', 'reload-tls.sh', 'server.properties', 'start.sh']);
   });
 
   it('is a broker of the static quorum over mTLS, with the ZooKeeper-mode settings it shares unchanged', () => {

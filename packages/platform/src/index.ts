@@ -6,3 +6,4 @@ export * from './stateful-services';
 export * from './peer-network-policy';
 export * from './stretched-statefulset';
 export * from './kafka-properties';
+export * from './metrics';

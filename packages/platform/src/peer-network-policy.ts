@@ -8,6 +8,8 @@ import { remotePodCidrs } from './security';
 export interface PeerRule {
   /** Label sets of the local pods admitted (one podSelector each). */
   readonly localPods: readonly Readonly<Record<string, string>>[];
+  /** Local namespaces (by their kubernetes.io/metadata.name) whose every pod is admitted, e.g. Prometheus'. */
+  readonly namespaces?: readonly string[];
   readonly ports: readonly number[];
 }
 
@@ -33,7 +35,11 @@ export class PeerNetworkPolicy extends Construct {
         podSelector: { matchLabels: selectorLabels(fleet, component) },
         policyTypes: ['Ingress'],
         ingress: props.rules.map((rule) => ({
-          from: [...rule.localPods.map((matchLabels) => ({ podSelector: { matchLabels: { ...matchLabels } } })), ...remote],
+          from: [
+            ...rule.localPods.map((matchLabels) => ({ podSelector: { matchLabels: { ...matchLabels } } })),
+            ...(rule.namespaces ?? []).map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } })),
+            ...remote,
+          ],
           ports: rule.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
         })),
       },

@@ -73,7 +73,7 @@ test('hand-added files without the header are read too: every document, unknown 
     join(work, dir, 'us-west4/extra.yaml'),
     [
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\ndata:\n  a: "1"',
-      'apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: kafka\nspec: {}',
+      'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: kafka\nspec: {}',
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndatta: {}',
     ].join('\n---\n'),
   );
@@ -84,7 +84,7 @@ test('hand-added files without the header are read too: every document, unknown 
   const lines = res.stdout.trimEnd().split('\n');
   expect(lines.slice(0, -1)).toEqual([
     expect.stringMatching(/^hand\/notes\/broken\.yml \(YAML\) \.: cannot be parsed: .+ at line 2$/),
-    'hand/us-west4/extra.yaml#2 PrometheusRule/kafka .: no schema for kind PrometheusRule in monitoring.coreos.com/v1; it cannot be checked (kubectl refuses a kind whose CRD is not installed): add its CRD to scripts/extract-schemas.mjs',
+    'hand/us-west4/extra.yaml#2 ServiceMonitor/kafka .: no schema for kind ServiceMonitor in monitoring.coreos.com/v1; it cannot be checked (kubectl refuses a kind whose CRD is not installed): add its CRD to scripts/extract-schemas.mjs',
     'hand/us-west4/extra.yaml#3 ConfigMap/typo .datta: unknown field',
   ]);
   const m = SUMMARY.exec(lines[lines.length - 1])!;

@@ -1,5 +1,5 @@
 import { Fleet, Region, TLS_MOUNT, ZOOKEEPER, fleetZookeeperTiming, zookeeperNodes } from '@stretched-kafka/fleet';
-import { CONFIG_MOUNT, LOG4J_PROPERTIES, POD_FUNCTIONS, envDefaults, ordinalCase, podScript, podTables } from '@stretched-kafka/platform';
+import { CONFIG_MOUNT, LOG4J_PROPERTIES, METRICS_CONFIG_KEY, POD_FUNCTIONS, envDefaults, jmxExporterConfig, metricsEnv, ordinalCase, podScript, podTables } from '@stretched-kafka/platform';
 import startFile from './scripts/start.sh';
 import healthFile from './scripts/health.sh';
 
@@ -100,7 +100,7 @@ export function zookeeperStartScript(fleet: Fleet, region: Region): string {
   // two members of the whole ensemble restart in the same stagger slot.
   const slots = new Map(nodes.map((n) => [n.ordinal, all.findIndex((m) => m.id === n.id)]));
   const tables = podTables([ordinalCase('myid', ids, 'ZooKeeper id'), ordinalCase('restart_slot', slots, 'restart slot')]);
-  return podScript(startFile, 'packages/zookeeper/src/scripts/start.sh', region.name, [envDefaults(ZOOKEEPER_ENV), tables, POD_FUNCTIONS]);
+  return podScript(startFile, 'packages/zookeeper/src/scripts/start.sh', region.name, [envDefaults([...ZOOKEEPER_ENV, ...metricsEnv(fleet)]), tables, POD_FUNCTIONS]);
 }
 
 /**
@@ -119,5 +119,6 @@ export function zookeeperConfigData(fleet: Fleet, region: Region): Record<string
     [ZOOKEEPER_CONFIG_KEYS.start]: zookeeperStartScript(fleet, region),
     [ZOOKEEPER_CONFIG_KEYS.health]: zookeeperHealthScript(),
     [ZOOKEEPER_CONFIG_KEYS.log4j]: LOG4J_PROPERTIES,
+    ...(fleet.monitoring.enabled ? { [METRICS_CONFIG_KEY]: jmxExporterConfig('zookeeper') } : {}),
   };
 }

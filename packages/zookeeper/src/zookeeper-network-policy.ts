@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KAFKA, ZOOKEEPER, selectorLabels } from '@stretched-kafka/fleet';
 import type { RegionProps } from '@stretched-kafka/core';
-import { PeerNetworkPolicy } from '@stretched-kafka/platform';
+import { PeerNetworkPolicy, metricsPeerRules } from '@stretched-kafka/platform';
 
 /** Quorum and election ports from ZooKeeper pods, the TLS client port from brokers only (local by labels, remote by pod CIDR). */
 export class ZookeeperNetworkPolicy extends Construct {
@@ -13,6 +13,7 @@ export class ZookeeperNetworkPolicy extends Construct {
       rules: [
         { localPods: [selectorLabels(props.fleet, ZOOKEEPER.name)], ports: [ZOOKEEPER.quorumPort, ZOOKEEPER.electionPort] },
         { localPods: [selectorLabels(props.fleet, KAFKA.name)], ports: [ZOOKEEPER.clientPort] },
+        ...metricsPeerRules(props.fleet),
       ],
     });
   }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Region, TLS, TLS_MOUNT, ZOOKEEPER } from '@stretched-kafka/fleet';
+import { Fleet, Region, TLS, TLS_MOUNT, ZOOKEEPER, metricsContainerPorts } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, StretchedStatefulSet, containerSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
 import { ZOOKEEPER_CONFIG_KEYS, ZOOKEEPER_VOLUME_MOUNT } from './config';
 import { ZOOKEEPER_CONFIG_MAP } from './zookeeper-config';
@@ -51,6 +51,7 @@ export class ZookeeperStatefulSet extends Construct {
             { name: 'tls-client', containerPort: ZOOKEEPER.clientPort, protocol: 'TCP' },
             { name: 'quorum', containerPort: ZOOKEEPER.quorumPort, protocol: 'TCP' },
             { name: 'election', containerPort: ZOOKEEPER.electionPort, protocol: 'TCP' },
+            ...metricsContainerPorts(fleet),
           ],
           resources: resourceRequirements(zk.resources),
           securityContext: containerSecurityContext(),

@@ -109,12 +109,13 @@ describe('zookeeper component (default fleet)', () => {
     expect(find(objects, 'PodDisruptionBudget', 'zookeeper').spec.maxUnavailable).toBe(1);
   });
 
-  it('admits quorum traffic from ZooKeeper pods and client traffic from brokers only, remote ones by the other regions\' pod CIDRs', () => {
+  it('admits quorum traffic from ZooKeeper pods, client traffic from brokers only and the metrics port from Prometheus\' namespace, remote ones by the other regions\' pod CIDRs', () => {
     const np = find(synth(build, fleet, fleet.regions[0]), 'NetworkPolicy', 'zookeeper').spec;
     const cidrs = [{ ipBlock: { cidr: '10.132.0.0/14' } }, { ipBlock: { cidr: '10.136.0.0/14' } }];
     expect(np.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'zookeeper', 'app.kubernetes.io/instance': 'stretched-kafka' } } }, ...cidrs], ports: [{ protocol: 'TCP', port: 2888 }, { protocol: 'TCP', port: 3888 }] },
       { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': 'stretched-kafka' } } }, ...cidrs], ports: [{ protocol: 'TCP', port: 2281 }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-user-workload-monitoring' } } }, ...cidrs], ports: [{ protocol: 'TCP', port: 9404 }] },
     ]);
   });
 

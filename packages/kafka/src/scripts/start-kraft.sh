@@ -15,6 +15,7 @@ HOSTNAME="${HOSTNAME:?HOSTNAME must be the pod name, such as kafka-0}"
 export LOG_DIR="${LOG_DIR:-$RUN_DIR/logs}"
 export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:--Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties}"
 export EXTRA_ARGS="${EXTRA_ARGS:--name kafkaServer}"
+enable_metrics_agent
 
 pod_ordinal kafka
 pod_tables # sets BROKER_ID and ADVERTISED_HOST

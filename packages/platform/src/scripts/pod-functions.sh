@@ -31,3 +31,16 @@ render_template() {
   if grep -n '${' "$output.tmp" >&2; then echo "start: unrendered placeholder in $output" >&2; exit 1; fi
   mv "$output.tmp" "$output"
 }
+
+# enable_metrics_agent: adds the Prometheus JMX exporter java agent of the image (its rule set is
+# $CONFIG_DIR/metrics.yaml) to KAFKA_OPTS, which Kafka's launch scripts pass to the JVM. Off when
+# METRICS_PORT is 0 or unset (monitoring disabled in the fleet).
+enable_metrics_agent() {
+  [[ "${METRICS_PORT:-0}" != 0 ]] || return 0
+  local jars=("${JMX_EXPORTER_HOME:?JMX_EXPORTER_HOME must name the folder of jmx_prometheus_javaagent*.jar}"/jmx_prometheus_javaagent*.jar)
+  if [[ ! -f "${jars[0]}" ]]; then
+    echo "start: no jmx_prometheus_javaagent*.jar in $JMX_EXPORTER_HOME" >&2
+    exit 1
+  fi
+  export KAFKA_OPTS="${KAFKA_OPTS:+$KAFKA_OPTS }-javaagent:${jars[0]}=$METRICS_PORT:$CONFIG_DIR/metrics.yaml"
+}

@@ -14,6 +14,7 @@ HOSTNAME="${HOSTNAME:?HOSTNAME must be the pod name, such as zookeeper-0}"
 export LOG_DIR="${LOG_DIR:-$RUN_DIR/logs}"
 export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:$CONFIG_DIR/log4j.properties}"
 export EXTRA_ARGS="${EXTRA_ARGS:--name zookeeper}"
+enable_metrics_agent
 
 pod_ordinal zookeeper
 # Sets myid and restart_slot: the member's place in the ensemble list, the order of restarts

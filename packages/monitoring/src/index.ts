@@ -1,0 +1,4 @@
+export * from './alerts';
+export * from './monitors';
+export * from './dashboard';
+export * from './component';
