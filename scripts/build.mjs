@@ -16,6 +16,7 @@ const ALL = {
   validate: ['packages/validate/src/main.ts', 'dist/validate.js'],
   plan: ['packages/plan/src/main.ts', 'dist/plan.js'],
   loadgen: ['packages/loadgen/src/cli.ts', 'packages/loadgen/dist/cli.js'],
+  rules: ['packages/monitoring/src/rules-main.ts', 'dist/rules.js'],
 };
 
 const OPTIONS = {

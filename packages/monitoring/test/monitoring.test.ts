@@ -6,6 +6,7 @@ import { METRIC, jmxExporterConfig } from '@stretched-kafka/platform';
 import { kafkaComponent, kafkaConfigData } from '@stretched-kafka/kafka';
 import { zookeeperComponent, zookeeperConfigData } from '@stretched-kafka/zookeeper';
 import { alertsOf, dashboardJson, fleetAlerts, monitoringComponent, monitoringTimings, regionAlerts } from '../src';
+import { promtoolTests, ruleCases } from '../src/rule-tests';
 import { bash, clone, find, reducedFleet, sandbox, synth } from '../../../test/helpers';
 
 const repo = join(__dirname, '..', '..', '..');
@@ -112,6 +113,16 @@ describe('alert rules', () => {
     expect(expr(small, 'ZooKeeperQuorumAtLastMember').expr).toContain(') == 2 and');
     expect(expr(fleet, 'ZooKeeperQuorumAtLastMember').expr).toContain(') == 5 and');
     expect(expr(fleetWith({ pki: { renewBefore: '24h' } }), 'KafkaCertificateExpiresSoon').expr).toContain('< 43200');
+  });
+
+  it('each have a firing case for npm run test:rules (promtool), timed in scrape intervals of the fleet', () => {
+    const cases = ruleCases(fleet);
+    expect([...new Set(cases.filter((c) => !c.never).map((c) => c.alert))].sort()).toEqual(all.map((a) => a.alert).sort());
+    const tests = promtoolTests(fleet, cases, 'rules.yaml') as any;
+    expect(tests.evaluation_interval).toBe('30s');
+    const urp = tests.tests.find((t: any) => t.name.startsWith('KafkaUnderReplicatedPartitions'));
+    // Event at 150 s, for 60 s: silent at 180 s, firing at 210 s.
+    expect(urp.alert_rule_test.map((a: any) => [a.eval_time, a.exp_alerts.length])).toEqual([['120s', 0], ['180s', 0], ['210s', 1]]);
   });
 
   it('guard the fleet-wide alerts by "this Prometheus sees every region"', () => {
