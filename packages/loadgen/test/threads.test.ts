@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ProduceConfig } from '../src/args';
 import { FatalError } from '../src/errors';
 import { LatencyRecorder, RunStats } from '../src/stats';
-import { runProduceThreads, threadConfig } from '../src/threads';
+import { REPORT_EVERY_MS, ReportingStats, runProduceThreads, threadConfig, type ThreadMessage } from '../src/threads';
 import { commonConfig } from './helpers';
 
 const cfg = (over: Partial<ProduceConfig> = {}): ProduceConfig => ({
@@ -103,3 +103,25 @@ describe('runProduceThreads', () => {
     expect(e).toMatchObject({ message: 'topic perf does not exist', exitCode: 3 });
   });
 });
+
+describe('ReportingStats (worker side)', () => {
+  it('gathers deliveries over a short interval into one report and sends the rest on flush', async () => {
+    const posted: ThreadMessage[] = [];
+    const stats = new ReportingStats((m) => posted.push(m));
+    stats.start();
+    stats.delivered(10, 1000);
+    stats.partitionAcked(30);
+    stats.delivered(5, 500);
+    stats.partitionAcked(12);
+    expect(stats.records).toBe(15);
+    expect(posted.map((m) => m.kind)).toEqual(['started']);
+    await new Promise((r) => setTimeout(r, REPORT_EVERY_MS + 30));
+    expect(posted[1]).toEqual({ kind: 'delivered', records: 15, bytes: 1500, waitedMs: 30 });
+    stats.delivered(1, 100);
+    stats.flush();
+    expect(posted[2]).toEqual({ kind: 'delivered', records: 1, bytes: 100, waitedMs: 0 });
+    stats.flush();
+    expect(posted).toHaveLength(3);
+  });
+});
+
