@@ -185,7 +185,7 @@ if (process.env.BENCH_KAFKA === '0') {
   const r = spawnSync('bash', [kafkaBench], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (r.stdout) console.log(r.stdout.trimEnd());
   if (r.status !== 0) console.log(`e2e/bench-kafka.sh exited with ${r.status ?? r.signal}`);
-  kafkaSummary = (r.stdout ?? '').split('\n').filter((l) => /^ratio |load average at the end|^bench-kafka: Kafka /.test(l));
+  kafkaSummary = (r.stdout ?? '').split('\n').filter((l) => /^ratio |load average at the end|^bench-kafka: Kafka |^bench-kafka: acks=all/.test(l));
 } else {
   console.log('load program vs kafka-producer-perf-test: run needs e2e/bench-kafka.sh');
 }
