@@ -180,9 +180,12 @@ class Worker {
    * touching only its own partition's counter. Calls for the same partition never overlap here
    * (one batch out per partition), so a rollback cannot rewind a sequence that a later batch of
    * that partition already used, even while that partition moves from one broker to another.
-   * A call that waits longer than kafkajs' 65 s lock timeout fails before it reads a sequence and
-   * is retried like any retriable error. The price: a broker's partitions go in consecutive
-   * requests instead of one, so per producer and broker one batch per round trip.
+   * A call that waits longer than kafkajs' 65 s lock timeout fails before it reads a sequence;
+   * kafkajs calls that error non-retriable and gives up, so sendPartition sends the same batch
+   * again (nothing of it went out). Seen in the harness with a 70 ms WAN: during a region cut a
+   * request to the cut broker holds that broker's lock for up to the request timeout. The price: a
+   * broker's partitions go in consecutive requests instead of one, so per producer and broker one
+   * batch per round trip.
    */
   async send(): Promise<void> {
     const compression = COMPRESSION[this.cfg.compression];
@@ -195,22 +198,25 @@ class Worker {
 
   private async sendPartition(batch: Batch<Pending>, compression: CompressionTypes): Promise<void> {
     const started = Date.now();
-    try {
-      await this.producer.sendBatch({
-        acks: -1,
-        timeout: this.cfg.ackTimeoutMs,
-        compression,
-        topicMessages: [{ topic: this.cfg.topic, messages: batch.items.map((p) => p.message) }],
-      });
-    } catch (e) {
-      if (this.abandoned) return;
-      // kafkajs exhausted its bounded retries. Resending these records later would reuse
-      // sequence numbers it has rolled back, so this producer stops: no partition takes another
-      // batch, and the batches other partitions have out finish (or fail) on their own.
-      this.failure ??= e;
-      this.batcher.close();
-      this.batcher.release(batch);
-      return;
+    for (;;) {
+      try {
+        await this.producer.sendBatch({
+          acks: -1,
+          timeout: this.cfg.ackTimeoutMs,
+          compression,
+          topicMessages: [{ topic: this.cfg.topic, messages: batch.items.map((p) => p.message) }],
+        });
+        break;
+      } catch (e) {
+        if (this.abandoned) return;
+        // The broker's lock timed out before the batch took its sequence numbers: send it again.
+        if ((e as Error).name === 'KafkaJSLockTimeout' && this.failure === undefined) {
+          this.stats.retries++;
+          continue;
+        }
+        this.fail(e, batch);
+        return;
+      }
     }
     // The summary was already made without this batch; counting it now would change the
     // figures behind the report (it stays "unacknowledged", which only understates the acks).
@@ -224,6 +230,17 @@ class Worker {
     this.ackedRecords += batch.items.length;
     this.stats.delivered(batch.items.length, batch.bytes);
     this.stats.partitionAcked(now - started);
+    this.batcher.release(batch);
+  }
+
+  /**
+   * kafkajs exhausted its bounded retries. Resending these records later would reuse sequence
+   * numbers it has rolled back, so this producer stops: no partition takes another batch, and the
+   * batches other partitions have out finish (or fail) on their own.
+   */
+  private fail(e: unknown, batch: Batch<Pending>): void {
+    this.failure ??= e;
+    this.batcher.close();
     this.batcher.release(batch);
   }
 

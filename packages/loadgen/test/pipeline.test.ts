@@ -1,4 +1,4 @@
-import { CompressionTypes, KafkaJSConnectionError, KafkaJSProtocolError, type Kafka, type Message, type Producer, type ProducerBatch, type ProducerConfig } from 'kafkajs';
+import { CompressionTypes, KafkaJSConnectionError, KafkaJSLockTimeout, KafkaJSProtocolError, type Kafka, type Message, type Producer, type ProducerBatch, type ProducerConfig } from 'kafkajs';
 import { parseArgs, type ProduceConfig } from '../src/args';
 import { FatalError } from '../src/errors';
 import { BUFFER_BYTES, runProduce } from '../src/producer';
@@ -30,6 +30,8 @@ class FakeProducer {
   private readonly waiting: Array<{ partition: number; resolve: () => void }> = [];
   delayMs: () => number = () => 0;
   failPartition: number | undefined;
+  /** Calls per partition that fail as kafkajs fails a call whose broker lock timed out (nothing sent). */
+  readonly lockTimeouts = new Map<number, number>();
 
   async sendBatch(batch: ProducerBatch): Promise<unknown> {
     const { topicMessages: _messages, ...options } = batch;
@@ -53,6 +55,12 @@ class FakeProducer {
       if (this.held.has(p)) await new Promise<void>((resolve) => this.waiting.push({ partition: p, resolve }));
       else await new Promise((resolve) => setTimeout(resolve, this.delayMs()));
       if (p === this.failPartition) throw Object.assign(new Error('The producer gave up'), { retriable: false });
+      const timeouts = this.lockTimeouts.get(p) ?? 0;
+      if (timeouts > 0) {
+        this.lockTimeouts.set(p, timeouts - 1);
+        // kafkajs' Lock throws it with a message; the type declarations omit the constructor's argument.
+        throw new (KafkaJSLockTimeout as unknown as new (message: string) => Error)('Timeout while acquiring lock (7 waiting locks)');
+      }
       return [];
     } finally {
       this.concurrent--;
@@ -224,6 +232,22 @@ describe('per-partition send pipelines', () => {
     expect(stats.records).toBe(sentElsewhere);
     expect(result.unacknowledged).toBeGreaterThanOrEqual(fake.callsFor(1)[0].seqs.length);
     expect(result.acked.total + result.unacknowledged).toBeLessThan(2000);
+  });
+
+  it('sends a batch again when its broker lock timed out (kafkajs calls that non-retriable; nothing went out)', async () => {
+    const fake = new FakeProducer();
+    fake.lockTimeouts.set(1, 2);
+    fake.delayMs = () => 1;
+    const stats = new RunStats();
+    const result = await runProduce(config({ records: 300 }), fakeKafka(3, fake), stats, new AbortController().signal);
+    expect(result.fatal).toBeUndefined();
+    expect(result.acked.total).toBe(300);
+    expect(stats.retries).toBe(2);
+    // The first batch of partition 1 went three times with the same records; then the next ones.
+    const p1 = fake.callsFor(1);
+    expect(p1[1].seqs).toEqual(p1[0].seqs);
+    expect(p1[2].seqs).toEqual(p1[0].seqs);
+    expect(p1.length).toBeGreaterThan(3);
   });
 
   it('on stop, flushes lingering batches at once and drains every pipeline', async () => {
