@@ -19,14 +19,14 @@ case "$E2E_MODE" in
 esac
 
 missing=()
-for tool in java mvn ip openssl node; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in java mvn ip openssl node go ping; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if (( ${#missing[@]} )); then echo "e2e: missing prerequisites: ${missing[*]} (see e2e/README.md)" >&2; exit 2; fi
 if [[ "$(id -u)" != 0 ]]; then echo "e2e: must run as root (it creates network namespaces); try: sudo -E npm run test:e2e" >&2; exit 2; fi
 java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 if (( ${java_major%%.*} < 17 )); then echo "e2e: Java $java_major found, Kafka needs 17+" >&2; exit 2; fi
 
-# Whole run bounded: CI mode well under 15 minutes, full mode under 40.
-case "$E2E_MODE" in ci) limit=${E2E_TIMEOUT_S:-840} ;; full) limit=${E2E_TIMEOUT_S:-2400} ;; esac
+# Whole run bounded: CI mode (a 70 ms WAN by default) under 20 minutes, full mode under 40.
+case "$E2E_MODE" in ci) limit=${E2E_TIMEOUT_S:-1200} ;; full) limit=${E2E_TIMEOUT_S:-2400} ;; esac
 
 work="${E2E_WORK_DIR:-.e2e}/run-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$work"
@@ -48,6 +48,8 @@ profile=kafka3
 (( ${kafka_version%%.*} >= 4 )) && profile=kafka4
 timeout 600 mvn -q -B -f pom.xml -P "$profile" -Dkafka.version="$kafka_version" dependency:copy-dependencies
 lib="e2e/.kafka/$kafka_version/lib"
+# The delay line that emulates the inter-region round trip (E2E_WAN_MS), from the Go module proxy.
+wan_bin=$(bash e2e/wan/build.sh)
 
 cleanup() { node dist/e2e.js cleanup || true; }
 trap cleanup EXIT
@@ -55,4 +57,4 @@ trap 'exit 130' INT TERM
 
 timeout --signal=TERM --kill-after=30 "$limit" node dist/e2e.js run \
   "${fleet_args[@]}" --clusters "$work/clusters" --work "$work" --kafka-lib "$lib" \
-  --kafka-home e2e/kafka-home --loadgen "${E2E_LOADGEN:-packages/loadgen/dist/cli.js}"
+  --kafka-home e2e/kafka-home --wan-bin "$wan_bin" --loadgen "${E2E_LOADGEN:-packages/loadgen/dist/cli.js}"

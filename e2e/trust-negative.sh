@@ -8,15 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ "$(id -u)" != 0 ]]; then echo "trust-negative: must run as root (network namespaces)" >&2; exit 2; fi
-work="${E2E_WORK_DIR:-.e2e}/trust-negative-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-fleet=e2e/fleet.ci.yaml
-
-node scripts/build.mjs synth loadgen
-npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --loader:.sh=text --log-level=warning --outfile=dist/e2e.js
-node dist/synth.js --fleet "$fleet" --out "$work/clusters" >/dev/null
+# shellcheck source-path=SCRIPTDIR source=ci-tree.sh
+source e2e/ci-tree.sh
+prepare_ci_tree trust-negative
 kafka_version=$(node dist/e2e.js kafka-version --fleet "$fleet")
 timeout 600 mvn -q -B -f pom.xml -Dkafka.version="$kafka_version" dependency:copy-dependencies
 

@@ -50,13 +50,13 @@ export class KafkaTools {
     );
   }
 
-  tool(script: string, args: readonly string[], timeoutMs = 60_000, allowFail = false): Promise<Result> {
+  tool(script: string, args: readonly string[], timeoutMs = 60_000, allowFail = false, jvmOpts = '-XX:+UseSerialGC -XX:TieredStopAtLevel=1'): Promise<Result> {
     const env = {
       ...process.env,
       KAFKA_HOME: this.kafkaHome,
       KAFKA_HEAP_OPTS: '-Xmx256m',
       // Short-lived JVMs: skip the optimizing compiler, start faster on a small machine.
-      KAFKA_JVM_PERFORMANCE_OPTS: '-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true',
+      KAFKA_JVM_PERFORMANCE_OPTS: `${jvmOpts} -Djava.awt.headless=true`,
     };
     return run(this.net.exec(this.host, [join(this.kafkaHome, 'bin', script), ...args]), { env, timeoutMs, allowFail });
   }
@@ -107,8 +107,16 @@ export class KafkaTools {
     return n;
   }
 
-  async resetGroupToEarliest(group: string, topic: string): Promise<void> {
-    await this.tool('kafka-consumer-groups.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--group', group, '--topic', topic, '--reset-offsets', '--to-earliest', '--execute']);
+  /** Kafka's kafka-producer-perf-test (fully compiled JVM) at `throughput` records/s (-1: full speed): its closing line's figures. */
+  async producerPerf(topic: string, records: number, recordBytes: number, props: Record<string, string | number>, throughput = -1): Promise<{ mbPerSec: number; recordsPerSec: number; avgMs: number; p50Ms: number; p99Ms: number }> {
+    const r = await this.tool('kafka-producer-perf-test.sh', ['--topic', topic, '--num-records', String(records), '--record-size', String(recordBytes), '--throughput', String(throughput), '--producer.config', this.clientConfig, '--producer-props', `bootstrap.servers=${this.bootstrap}`, ...Object.entries(props).map(([k, v]) => `${k}=${v}`)], 300_000, false, '-XX:+UseSerialGC');
+    const m = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency.* (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(r.stdout);
+    if (!m) throw new Error(`kafka-producer-perf-test printed no summary: ${r.stdout.trim().slice(-300)}`);
+    return { recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]), avgMs: Number(m[4]), p50Ms: Number(m[5]), p99Ms: Number(m[6]) };
+  }
+
+  async resetGroup(group: string, topic: string, to: 'earliest' | 'latest' = 'earliest'): Promise<void> {
+    await this.tool('kafka-consumer-groups.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig, '--group', group, '--topic', topic, '--reset-offsets', `--to-${to}`, '--execute']);
   }
 }
 

@@ -136,7 +136,7 @@ async function consume(h: Harness, regions: readonly string[], loadDir: string, 
   const group = loadConsumerGroup(f);
   const consumed: Record<string, Summary | undefined> = {};
   for (const [i, region] of regions.entries()) {
-    if (i > 0) await h.tools.resetGroupToEarliest(group, f.topic.name);
+    if (i > 0) await h.tools.resetGroup(group, f.topic.name);
     const summary = join(loadDir, `consume-${region}.json`);
     const res = await run(
       loadArgs(h, 'consume', region, ['--client-id', `e2e-consumer-${region}`, '--group', group, '--rack', region, '--idle-timeout-s', '20', '--progress-interval-s', '10', '--summary-file', summary, '--expect-file', ...summaries]),
@@ -153,7 +153,7 @@ async function consume(h: Harness, regions: readonly string[], loadDir: string, 
 }
 
 /** The load program in `region`'s client namespace, with the producer's or the consumer's certificate. */
-function loadArgs(h: Harness, mode: 'produce' | 'consume', region: string, extra: string[]): string[] {
+export function loadArgs(h: Harness, mode: 'produce' | 'consume', region: string, extra: string[]): string[] {
   const f = h.fleet;
   const r = f.regions.find((x) => x.name === region)!;
   const secret = mode === 'produce' ? TLS.producer.secret : TLS.consumer.secret;
@@ -173,7 +173,7 @@ function loadArgs(h: Harness, mode: 'produce' | 'consume', region: string, extra
 }
 
 /** The last line of `stdout` that parses as JSON (the load program's summary). */
-function lastJson(stdout: string): unknown {
+export function lastJson(stdout: string): unknown {
   const lines = stdout.trim().split('\n').reverse();
   for (const l of lines) {
     try {

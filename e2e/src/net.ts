@@ -15,6 +15,11 @@ import { sh } from './proc';
 // its own nodes still see each other, as in a real region outage of the inter-region links.
 // Addresses come from 198.18.0.0/15 (RFC 2544, reserved for benchmarking) and never leave the
 // machine: no namespace gets a default route, the root namespace's bridge has no address.
+//
+// With a WAN (`create(true)`), each hub's uplink hangs off a second bridge br1, and a delay line
+// joins the two bridges: br0 ── wa ⇄ e2e/wan ⇄ wb ── br1 ── uplink. The delay line (wan.ts starts
+// it) holds every frame for a quarter of the round trip; an inter-region packet crosses two hubs'
+// delay lines, intra-region traffic none. The cut still takes the uplink down at both ends.
 
 export interface Host {
   readonly region: string;
@@ -66,7 +71,10 @@ export class Network {
     return ['ip', 'netns', 'exec', host.ns, ...args];
   }
 
-  create(): void {
+  /** The TAP devices of a hub's delay line (on br0, on br1), with a WAN. */
+  static readonly DELAY_TAPS = ['wa', 'wb'] as const;
+
+  create(wan = false): void {
     sh(['ip', 'link', 'add', this.bridge, 'type', 'bridge']);
     sh(['ip', 'link', 'set', this.bridge, 'up']);
     for (const region of this.regions) {
@@ -77,7 +85,18 @@ export class Network {
       sh(['ip', '-n', hub, 'link', 'set', 'br0', 'up']);
       sh(['ip', 'link', 'add', this.uplink(region), 'type', 'veth', 'peer', 'name', 'uplink', 'netns', hub]);
       sh(['ip', 'link', 'set', this.uplink(region), 'master', this.bridge, 'up']);
-      sh(['ip', '-n', hub, 'link', 'set', 'uplink', 'master', 'br0', 'up']);
+      let uplinkBridge = 'br0';
+      if (wan) {
+        uplinkBridge = 'br1';
+        sh(['ip', '-n', hub, 'link', 'add', 'br1', 'type', 'bridge']);
+        sh(['ip', '-n', hub, 'link', 'set', 'br1', 'up']);
+        for (const [tap, bridge] of [[Network.DELAY_TAPS[0], 'br0'], [Network.DELAY_TAPS[1], 'br1']]) {
+          // Persistent, with the virtio-net header: the delay line attaches and passes TSO frames whole.
+          sh(['ip', '-n', hub, 'tuntap', 'add', 'dev', tap, 'mode', 'tap', 'vnet_hdr']);
+          sh(['ip', '-n', hub, 'link', 'set', tap, 'master', bridge, 'up']);
+        }
+      }
+      sh(['ip', '-n', hub, 'link', 'set', 'uplink', 'master', uplinkBridge, 'up']);
     }
     for (const [i, host] of this.hosts.entries()) {
       const hub = this.hubNs(host.region);

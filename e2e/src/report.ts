@@ -1,7 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { record } from '../../scripts/record.mjs';
+import type { BufferRun } from './buffers';
+import type { LatencyRound } from './latency';
 import { Settings } from './settings';
+
+interface LatencyFigures {
+  producing: string;
+  consuming: string;
+  rate: number;
+  seconds: number;
+  leadersInConsumingRegion: number;
+  partitions: number;
+  rounds: Record<string, LatencyRound>;
+}
 
 // The report stage: the figures the stages measured and every PASS/FAIL check, printed and
 // written to <work>/report.json.
@@ -33,7 +45,8 @@ export function printReport(s: Settings, report: Report): boolean {
   const passed = report.checks.every((c) => c.ok);
   const fig = (v: unknown, unit = '') => (v === undefined ? 'n/a' : `${v}${unit}`);
   const lines = [
-    ...(s.stages === 'all' ? cutFigures(r, fig) : []),
+    ...wanFigures(r),
+    ...(s.stages === 'all' ? [...cutFigures(r, fig), ...latencyFigures(r), ...bufferFigures(r)] : []),
     `e2e:   wall time                  ${fig(r.wallS, ' s')}`,
     ...report.checks.map((c) => `e2e: ${c.ok ? 'PASS' : 'FAIL'} ${c.what}${c.detail && !c.ok ? ` (${c.detail})` : ''}`),
   ];
@@ -47,6 +60,39 @@ export function printReport(s: Settings, report: Report): boolean {
     console.log(`e2e: recorded in ${record(`e2e-${s.mode}`, `E2E_MODE=${s.mode} npm run test:e2e`, lines)}`);
   }
   return passed;
+}
+
+function latencyFigures(r: Record<string, unknown>): string[] {
+  const l = r.latency as LatencyFigures | undefined;
+  if (!l) return [];
+  const ms = (m: { p50: number; p99: number }) => `p50 ${m.p50} ms, p99 ${m.p99} ms`;
+  const lines = [`e2e: latency, Java producer in ${l.producing} (kafka-producer-perf-test, acks=all, the fleet's batch and linger, ${l.rate} records/s for ${l.seconds} s), consumer in ${l.consuming}`];
+  for (const [name, x] of Object.entries(l.rounds)) {
+    lines.push(`e2e:   produce, acks=all (${name} round) ${ms(x.produceMs)}`);
+    lines.push(`e2e:   end to end, ${name === 'follower' ? `follower fetching (rack ${x.rack})` : `from the leaders (${l.leadersInConsumingRegion} of ${l.partitions} in ${l.consuming})`} ${ms(x.consumeMs)}`);
+  }
+  return lines;
+}
+
+function bufferFigures(r: Record<string, unknown>): string[] {
+  const b = r.buffers as { region: string; records: number; kernel: Record<string, string>; loadAverage: number; runs: BufferRun[] } | undefined;
+  if (!b) return [];
+  const name = (n: number) => (n === -1 ? '-1 (kernel autotuning)' : n === 131072 ? '131072 (client default)' : `${n} (fleet BDP)`);
+  return [
+    `e2e: one producer at full speed from ${b.region} (kafka-producer-perf-test, acks=all, ${b.records} x 1 KiB; kernel: ${Object.entries(b.kernel).map(([k, v]) => `${k}=${v}`).join(', ')}; load average ${b.loadAverage})`,
+    ...b.runs.map((x) => `e2e:   send.buffer.bytes=${name(x.sendBufferBytes).padEnd(28)} ${x.mbPerSec} MB/s, avg ${x.avgMs} ms, p99 ${x.p99Ms} ms, CPU ${x.cpuBusyPct}% busy`),
+  ];
+}
+
+function wanFigures(r: Record<string, unknown>): string[] {
+  const w = r.wan as { rttMs: number; mbit: number; interRegionRttMs: Record<string, number>; intraRegionRttMs: Record<string, number> } | undefined;
+  if (!w) return [];
+  const show = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v} ms`).join(', ');
+  return [
+    `e2e: WAN ${w.rttMs ? `${w.rttMs} ms round trip between regions (a delay line in each region's uplink)${w.mbit ? `, ${w.mbit} Mbit/s per uplink` : ''}` : 'off (plain links)'}`,
+    `e2e:   inter-region RTT (ping)    ${show(w.interRegionRttMs)}`,
+    `e2e:   intra-region RTT (ping)    ${show(w.intraRegionRttMs)}`,
+  ];
 }
 
 function cutFigures(r: Record<string, unknown>, fig: (v: unknown, unit?: string) => string): string[] {

@@ -33,8 +33,20 @@ export interface Settings {
   zookeeperHeap: string;
   startTimeoutS: number;
   isrTimeoutS: number;
-  /** `all` (default) or `trust`: everything up to and including the trust checks, no load and no cut. */
-  stages: 'all' | 'trust';
+  /** `all` (default), `trust` (up to the trust checks, no load and no cut) or `network` (up to the WAN's RTT check). */
+  stages: 'all' | 'trust' | 'network';
+  /** E2E_WAN_MS: emulated inter-region round trip in ms (undefined: the fleet's network.latencyMs; 0: no WAN). */
+  wanMs: number | undefined;
+  /** E2E_WAN_MBIT: rate cap of each region's uplink in Mbit/s (0: none). */
+  wanMbit: number;
+  /** E2E_WAN_TEST_DELAY_MS: the round trip the delay lines really apply (a test knob: the RTT check must catch a mismatch). */
+  wanTestDelayMs: number | undefined;
+  /** E2E_LATENCY_S: seconds each latency round (follower fetching, from the leaders) produces. */
+  latencyS: number;
+  /** E2E_BUFFER_RECORDS: records (1 KiB) of each socket-buffer run of kafka-producer-perf-test; 0 skips that stage. */
+  bufferRecords: number;
+  /** The delay line's binary (e2e/wan/build.sh). */
+  wanBin: string;
 }
 
 /** The run's settings from the command line (`run --clusters ... --work ... --kafka-lib ...`) and the E2E_* knobs. */
@@ -47,6 +59,7 @@ export function settings(): Settings {
       'kafka-lib': { type: 'string' },
       'kafka-home': { type: 'string', default: 'e2e/kafka-home' },
       loadgen: { type: 'string', default: 'packages/loadgen/dist/cli.js' },
+      'wan-bin': { type: 'string', default: 'e2e/wan/.bin/wan' },
     },
   });
   const env = process.env;
@@ -79,11 +92,17 @@ export function settings(): Settings {
     startTimeoutS: num('E2E_START_TIMEOUT_S', mode === 'ci' ? 180 : 420),
     isrTimeoutS: num('E2E_ISR_TIMEOUT_S', 180),
     stages: stages(env.E2E_STAGES),
+    wanMs: env.E2E_WAN_MS ? num('E2E_WAN_MS', 0) : undefined,
+    wanMbit: num('E2E_WAN_MBIT', 0),
+    wanTestDelayMs: env.E2E_WAN_TEST_DELAY_MS ? num('E2E_WAN_TEST_DELAY_MS', 0) : undefined,
+    latencyS: num('E2E_LATENCY_S', 20),
+    bufferRecords: num('E2E_BUFFER_RECORDS', mode === 'ci' ? 30000 : 100000),
+    wanBin: resolve(values['wan-bin']!),
   };
 }
 
 function stages(v: string | undefined): Settings['stages'] {
   if (v === undefined || v === '' || v === 'all') return 'all';
-  if (v === 'trust') return 'trust';
-  throw new Error(`E2E_STAGES=${v}: must be all or trust`);
+  if (v === 'trust' || v === 'network') return v;
+  throw new Error(`E2E_STAGES=${v}: must be all, trust or network`);
 }

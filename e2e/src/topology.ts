@@ -4,6 +4,7 @@ import { KAFKA, Node, ZOOKEEPER, clustersetServiceName, kafkaBrokers, localPodNa
 import { Harness, NodeRun } from './harness';
 import { log } from './log';
 import { Host } from './net';
+import { wanRttMs } from './wan';
 
 // The network stage: one namespace per ZooKeeper member, broker and regional client, grouped by
 // region, each with the clusterset names (and its region's cluster-local names) in its hosts file.
@@ -35,6 +36,7 @@ function nodeRun(h: Harness, node: Node, host: Host): NodeRun {
 /** Creates the planned namespaces, bridges, links and hosts files (and the logs folder). */
 export function createNetwork(h: Harness): void {
   mkdirSync(join(h.s.work, 'logs'), { recursive: true });
-  h.net.create();
-  log(`network: ${h.fleet.regions.length} region hubs on 198.18.0.0/16, one namespace per node, hosts files with the clusterset names`);
+  const wan = wanRttMs(h) > 0;
+  h.net.create(wan);
+  log(`network: ${h.fleet.regions.length} region hubs on 198.18.0.0/16, one namespace per node, hosts files with the clusterset names${wan ? ', a delay line in every uplink' : ''}`);
 }

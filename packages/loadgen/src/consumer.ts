@@ -126,6 +126,9 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
   // Wakes the wait below at once on a crash or when --records is reached.
   let wake: () => void = () => undefined;
   let fatal: unknown;
+  // Said once the group has assigned this consumer its partitions: a harness measuring end-to-end
+  // latency starts its producer then, so no record waits for the join.
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => say(`${PROGRAM} consume: joined group ${payload.groupId}`));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) {
       fatal = payload.error;
