@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { record } from '../../scripts/record.mjs';
 import type { BufferRun } from './buffers';
@@ -47,7 +48,7 @@ export function printReport(s: Settings, report: Report): boolean {
   const lines = [
     ...wanFigures(r),
     ...(s.stages === 'all' ? [...cutFigures(r, fig), ...latencyFigures(r), ...bufferFigures(r)] : []),
-    `e2e:   wall time                  ${fig(r.wallS, ' s')}`,
+    `e2e:   wall time                  ${fig(r.wallS, ' s')} (load average ${round(loadavg()[0])}: above 2 the run shared the 2 cores and its timings are upper bounds)`,
     ...report.checks.map((c) => `e2e: ${c.ok ? 'PASS' : 'FAIL'} ${c.what}${c.detail && !c.ok ? ` (${c.detail})` : ''}`),
   ];
   console.log('');
