@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Fleet, KRAFT, Region } from '@stretched-kafka/fleet';
+import { Fleet, KRAFT, Region, metadataLayout } from '@stretched-kafka/fleet';
 import { OneAtATimeDisruptionBudget } from '@stretched-kafka/platform';
 import type { Component } from '@stretched-kafka/core';
 import { ControllerConfig } from './controller-config';
@@ -8,15 +8,15 @@ import { ControllerStatefulSet } from './controller-statefulset';
 import { ControllerNetworkPolicy } from './controller-network-policy';
 
 /**
- * This region's KRaft controllers (metadata.mode kraft), in ZooKeeper's place and wave: before
- * the brokers, which need a quorum to register. A region with controllerReplicas 0 (every region
+ * This region's KRaft controllers (metadata.mode kraft, and migration from phase 1), in
+ * ZooKeeper's place and wave: before the brokers, which need a quorum to register. A region with controllerReplicas 0 (every region
  * in ZooKeeper mode) gets none of these objects.
  */
 export const controllersComponent = {
   name: 'controllers',
   wave: 30,
   build(chart: Chart, fleet: Fleet, region: Region): void {
-    if (fleet.metadata.mode !== 'kraft' || region.controllerReplicas === 0) return;
+    if (metadataLayout(fleet).controllers === 'none' || region.controllerReplicas === 0) return;
     const props = { fleet, region };
     const config = new ControllerConfig(chart, 'config', props);
     new ControllerServices(chart, 'services', props);

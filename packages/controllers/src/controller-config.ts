@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { KRAFT, KRAFT_CLUSTER_ID_ANNOTATION, kraftClusterId, labels } from '@stretched-kafka/fleet';
+import { KRAFT, labels, metadataAnnotations } from '@stretched-kafka/fleet';
 import type { RegionProps } from '@stretched-kafka/core';
 import { checksum } from '@stretched-kafka/platform';
 import { controllerConfigData } from './config';
@@ -25,7 +25,7 @@ export class ControllerConfig extends Construct {
         name: CONTROLLER_CONFIG_MAP,
         namespace: props.fleet.namespace,
         labels: labels(props.fleet, KRAFT.name, props.region),
-        annotations: { [KRAFT_CLUSTER_ID_ANNOTATION]: kraftClusterId(props.fleet) },
+        annotations: metadataAnnotations(props.fleet),
       },
       data,
     });

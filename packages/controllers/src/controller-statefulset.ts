@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA, KRAFT, Region, TLS, TLS_MOUNT, selectorLabels } from '@stretched-kafka/fleet';
+import { Fleet, KAFKA, KRAFT, Region, TLS, TLS_MOUNT, metadataLayout, selectorLabels } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, StretchedStatefulSet, antiAffinity, containerSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
-import { CONTROLLER_CONFIG_KEYS, CONTROLLER_VOLUME_MOUNT } from './config';
+import { CONTROLLER_CONFIG_KEYS, CONTROLLER_VOLUME_MOUNT, ZOOKEEPER_CLIENT_TLS_MOUNT } from './config';
 import { CONTROLLER_CONFIG_MAP } from './controller-config';
 
 export interface ControllerStatefulSetProps {
@@ -23,6 +23,7 @@ export class ControllerStatefulSet extends Construct {
     super(scope, id);
     const { fleet, region } = props;
     const c = fleet.controllers;
+    const migrating = metadataLayout(fleet).controllers === 'migration';
     const affinity = antiAffinity(selectorLabels(fleet, KRAFT.name));
     // Softly keep controllers off the brokers' nodes: a node loss then costs one of the two, not both.
     affinity.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution!.push({
@@ -33,6 +34,9 @@ export class ControllerStatefulSet extends Construct {
       { name: 'config', configMap: { name: CONTROLLER_CONFIG_MAP, defaultMode: 0o555 } },
       { name: 'tls', secret: { secretName: TLS.controller.secret, defaultMode: 0o440 } },
       { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+      // Migration phases 1 to 3: the brokers' certificate, the controllers' identity towards
+      // ZooKeeper (its znode ACLs name the brokers' subject; controllerProperties explains).
+      ...(migrating ? [{ name: 'tls-zookeeper', secret: { secretName: TLS.kafka.secret, defaultMode: 0o440 } }] : []),
     ];
     const port = { tcpSocket: { port: k8s.IntOrString.fromNumber(KRAFT.controllerPort) } };
     new StretchedStatefulSet(this, 'Resource', {
@@ -75,6 +79,7 @@ export class ControllerStatefulSet extends Construct {
             { name: 'tls', mountPath: TLS_MOUNT, readOnly: true },
             // Rendered controller.properties, LOG_DIR and the JVM's scratch files (root filesystem is read-only).
             { name: 'tmp', mountPath: '/tmp' },
+            ...(migrating ? [{ name: 'tls-zookeeper', mountPath: ZOOKEEPER_CLIENT_TLS_MOUNT, readOnly: true }] : []),
           ],
         },
       ],

@@ -88,7 +88,7 @@ describe('controllers component (KRaft reference fleet)', () => {
   it('carries the cluster id on the ConfigMap for synth\'s guard', () => {
     const cm = find(synth(build, fleet, fleet.regions[0]), 'ConfigMap', 'kafka-controller-config');
     expect(cm.metadata.annotations?.[KRAFT_CLUSTER_ID_ANNOTATION]).toBe(kraftClusterId(fleet));
-    expect(Object.keys(cm.data).sort()).toEqual(Object.values(CONTROLLER_CONFIG_KEYS).sort());
+    expect(Object.keys(cm.data).sort()).toEqual([...Object.values(CONTROLLER_CONFIG_KEYS), 'log4j2.properties'].sort());
   });
 
   it('configures one static quorum over mTLS with the KRaft authorizer, the same in every region', () => {

@@ -148,7 +148,20 @@ export const KRAFT_DEFAULT_FLEET: Fleet = {
   kafka: { ...DEFAULT_FLEET.kafka, image: IMAGES.kafkaKraft, version: VERSIONS.kraft.kafka },
 };
 
-/** The built-in fleet of a metadata mode. */
-export function defaultFleet(mode: Fleet['metadata']['mode']): Fleet {
-  return mode === 'kraft' ? KRAFT_DEFAULT_FLEET : DEFAULT_FLEET;
+/**
+ * What migration mode (metadata.mode migration) changes in the built-in fleet: the reference's
+ * Kafka 3.9 stays (the migration runs on the last ZooKeeper line), and each region gains the 3
+ * controllers KRaft mode runs, next to its 3 ZooKeeper nodes in phases 1 to 3, alone in phase 4.
+ */
+export function migrationDefaultFleet(phase: unknown): Fleet {
+  return {
+    ...DEFAULT_FLEET,
+    metadata: { mode: 'migration' },
+    regions: DEFAULT_FLEET.regions.map((r) => ({ ...r, zookeeperReplicas: phase === 4 ? 0 : r.zookeeperReplicas, controllerReplicas: 3 })),
+  };
+}
+
+/** The built-in fleet of a metadata mode (and migration phase). */
+export function defaultFleet(mode: Fleet['metadata']['mode'], phase?: unknown): Fleet {
+  return mode === 'kraft' ? KRAFT_DEFAULT_FLEET : mode === 'migration' ? migrationDefaultFleet(phase) : DEFAULT_FLEET;
 }

@@ -9,3 +9,4 @@ export * from './placeholders';
 export * from './versions';
 export * from './zookeeper-timing';
 export * from './kraft-timing';
+export * from './metadata';

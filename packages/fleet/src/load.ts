@@ -144,9 +144,10 @@ function exists(path: string): boolean {
 }
 
 /** The metadata mode an override asks for: the built-in fleet it is merged over follows it (kafka.image and version, the regions' node counts). */
-function modeOf(override: unknown): Fleet['metadata']['mode'] {
+function modeOf(override: unknown): [Fleet['metadata']['mode'], unknown] {
   const metadata = isPlainObject(override) ? override.metadata : undefined;
-  return isPlainObject(metadata) && metadata.mode === 'kraft' ? 'kraft' : 'zookeeper';
+  if (!isPlainObject(metadata)) return ['zookeeper', undefined];
+  return [metadata.mode === 'kraft' || metadata.mode === 'migration' ? metadata.mode : 'zookeeper', metadata.phase];
 }
 
 /**
@@ -161,5 +162,5 @@ export function loadFleet(path?: string): Fleet {
     return validateFleet(DEFAULT_FLEET, 'defaults');
   }
   const override = parseOverride(readFleetFile(file), file);
-  return validateFleet(mergeOverride(defaultFleet(modeOf(override)), override), file);
+  return validateFleet(mergeOverride(defaultFleet(...modeOf(override)), override), file);
 }

@@ -175,10 +175,22 @@ export const fleetSchema = z
      */
     metadata: z
       .object({
-        mode: z.enum(['zookeeper', 'kraft']),
+        /**
+         * `migration`: a live ZooKeeper-mode cluster on its way to KRaft, one phase of Kafka 3.9's
+         * documented procedure at a time (metadata.phase; README, "ZooKeeper to KRaft").
+         */
+        mode: z.enum(['zookeeper', 'migration', 'kraft']),
+        /**
+         * metadata.mode migration only: 1 controllers in migration mode next to ZooKeeper, 2 brokers
+         * rolled with the migration settings, 3 brokers rolled into KRaft mode, 4 finalized
+         * (controllers out of migration mode, ZooKeeper removed). One step per commit.
+         */
+        phase: wholeNumber(1, 4, 'the four phases of the ZooKeeper-to-KRaft migration').optional(),
         /**
          * KRaft cluster id (22 characters, base64url of 16 bytes), written into every controller's
-         * and broker's storage when it is first formatted; it can never change afterwards.
+         * and broker's storage when it is first formatted; it can never change afterwards. In
+         * migration mode it is required and must be the ZooKeeper cluster's own id (its /cluster/id
+         * znode, cluster.id in a broker's meta.properties).
          * @default derived from name and namespace (kraftClusterId)
          */
         clusterId: checked(kraftClusterIdProblem).optional(),

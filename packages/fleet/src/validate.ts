@@ -143,20 +143,10 @@ function derivedNameProblem(f: Fleet): FleetError | undefined {
   return undefined;
 }
 
-/** ZooKeeper mode: an odd ensemble that no region can take down, Kafka 3.x, no KRaft fields. */
-function zookeeperProblem(f: Fleet): FleetError | undefined {
+/** An odd ZooKeeper ensemble of at most 15 that no region can take down. */
+function ensembleProblem(f: Fleet): FleetError | undefined {
   const regionCount = f.regions.length;
   const zkCount = f.regions.reduce((n, r) => n + r.zookeeperReplicas, 0);
-  const controllers = f.regions.findIndex((r) => r.controllerReplicas > 0);
-  if (controllers >= 0) {
-    return new FleetError(`regions[${controllers}].controllerReplicas`, f.regions[controllers].controllerReplicas, 'must be 0 with metadata.mode "zookeeper": KRaft controllers run only with metadata.mode "kraft"');
-  }
-  if (f.metadata.clusterId !== undefined) {
-    return new FleetError('metadata.clusterId', f.metadata.clusterId, 'is for metadata.mode "kraft" only (in ZooKeeper mode ZooKeeper assigns the cluster id)');
-  }
-  if (!f.kafka.version.startsWith('3.')) {
-    return new FleetError('kafka.version', f.kafka.version, `must be a Kafka 3.x release with metadata.mode "zookeeper" (Kafka 4 has no ZooKeeper mode), such as ${VERSIONS.kafka}; or set metadata.mode "kraft"`);
-  }
   if (zkCount % 2 === 0) {
     return new FleetError('regions[].zookeeperReplicas', `${zkCount} in total`, 'must add up to an odd number (3, 5, 7, 9...) for a majority quorum');
   }
@@ -171,17 +161,11 @@ function zookeeperProblem(f: Fleet): FleetError | undefined {
 }
 
 /**
- * KRaft mode: an odd voter set spread so that losing any one region keeps a majority, node ids
- * of controllers and brokers apart inside each region's block, Kafka 4.x, no ZooKeeper.
+ * An odd KRaft voter set spread so that losing any one region keeps a majority, with node ids of
+ * controllers and brokers apart inside each region's block (KRaft node ids are one space, and in a
+ * migration the controllers' ids must differ from every ZooKeeper-mode broker.id).
  */
-function kraftProblem(f: Fleet): FleetError | undefined {
-  const zk = f.regions.findIndex((r) => r.zookeeperReplicas > 0);
-  if (zk >= 0) {
-    return new FleetError(`regions[${zk}].zookeeperReplicas`, f.regions[zk].zookeeperReplicas, 'must be 0 with metadata.mode "kraft": KRaft keeps the metadata in its controllers (regions[].controllerReplicas)');
-  }
-  if (!f.kafka.version.startsWith('4.')) {
-    return new FleetError('kafka.version', f.kafka.version, `must be a Kafka 4.x release with metadata.mode "kraft", such as ${VERSIONS.kraft.kafka} (on ${IMAGES.kafkaKraft})`);
-  }
+function quorumProblem(f: Fleet): FleetError | undefined {
   const counts = f.regions.map((r) => r.controllerReplicas);
   const voters = counts.reduce((n, c) => n + c, 0);
   if (voters % 2 === 0) {
@@ -201,6 +185,63 @@ function kraftProblem(f: Fleet): FleetError | undefined {
     }
   }
   return undefined;
+}
+
+/** ZooKeeper mode: an odd ensemble that no region can take down, Kafka 3.x, no KRaft fields. */
+function zookeeperProblem(f: Fleet): FleetError | undefined {
+  const controllers = f.regions.findIndex((r) => r.controllerReplicas > 0);
+  if (controllers >= 0) {
+    return new FleetError(`regions[${controllers}].controllerReplicas`, f.regions[controllers].controllerReplicas, 'must be 0 with metadata.mode "zookeeper": KRaft controllers run only with metadata.mode "kraft" or "migration"');
+  }
+  if (f.metadata.clusterId !== undefined) {
+    return new FleetError('metadata.clusterId', f.metadata.clusterId, 'is for metadata.mode "kraft" or "migration" only (in ZooKeeper mode ZooKeeper assigns the cluster id)');
+  }
+  if (!f.kafka.version.startsWith('3.')) {
+    return new FleetError('kafka.version', f.kafka.version, `must be a Kafka 3.x release with metadata.mode "zookeeper" (Kafka 4 has no ZooKeeper mode), such as ${VERSIONS.kafka}; or set metadata.mode "kraft"`);
+  }
+  return ensembleProblem(f);
+}
+
+/** KRaft mode: the voter set (quorumProblem), Kafka 4.x, no ZooKeeper. */
+function kraftProblem(f: Fleet): FleetError | undefined {
+  const zk = f.regions.findIndex((r) => r.zookeeperReplicas > 0);
+  if (zk >= 0) {
+    return new FleetError(`regions[${zk}].zookeeperReplicas`, f.regions[zk].zookeeperReplicas, 'must be 0 with metadata.mode "kraft": KRaft keeps the metadata in its controllers (regions[].controllerReplicas)');
+  }
+  if (!f.kafka.version.startsWith('4.')) {
+    return new FleetError('kafka.version', f.kafka.version, `must be a Kafka 4.x release with metadata.mode "kraft", such as ${VERSIONS.kraft.kafka} (on ${IMAGES.kafkaKraft})`);
+  }
+  return quorumProblem(f);
+}
+
+/** Kafka's migration procedure (3.9 documentation, "Preparing for migration") wants brokers on 3.9.1 or later of the 3.9 line. */
+const MIGRATION_KAFKA = /^3\.9\.([1-9][0-9]*)$/;
+
+/**
+ * Migration mode: the ZooKeeper cluster's id, a phase, Kafka 3.9 (the last ZooKeeper line; the
+ * controllers run the brokers' release), the ensemble while ZooKeeper still holds the metadata
+ * (phases 1 to 3) and none after finalization (phase 4), and a voter set from phase 1 on.
+ */
+function migrationProblem(f: Fleet): FleetError | undefined {
+  if (f.metadata.phase === undefined) {
+    return new FleetError('metadata.phase', undefined, 'is required with metadata.mode "migration": 1 (controllers), 2 (brokers in migration mode), 3 (brokers in KRaft mode) or 4 (finalized), one step per commit');
+  }
+  if (f.metadata.clusterId === undefined) {
+    return new FleetError('metadata.clusterId', undefined, "is required with metadata.mode \"migration\": the ZooKeeper cluster's own id, as `zookeeper-shell.sh <zookeeper> get /cluster/id` or cluster.id in a broker's meta.properties shows it (README, ZooKeeper to KRaft)");
+  }
+  if (!MIGRATION_KAFKA.test(f.kafka.version)) {
+    return new FleetError('kafka.version', f.kafka.version, `must be Kafka 3.9.1 or a later 3.9 release with metadata.mode "migration", such as ${VERSIONS.kafka}: Kafka 4 has no ZooKeeper to migrate from, and the controllers run the brokers' release; move to Kafka 4 after finalizing, as an ordinary version bump with metadata.mode "kraft"`);
+  }
+  if (f.metadata.phase === 4) {
+    const zk = f.regions.findIndex((r) => r.zookeeperReplicas > 0);
+    if (zk >= 0) {
+      return new FleetError(`regions[${zk}].zookeeperReplicas`, f.regions[zk].zookeeperReplicas, 'must be 0 with metadata.phase 4: finalizing the migration removes ZooKeeper (nothing reads it any more)');
+    }
+  } else {
+    const problem = ensembleProblem(f);
+    if (problem) return problem;
+  }
+  return quorumProblem(f);
 }
 
 /** Checks that span fields: the guarantees the stretched cluster exists for. */
@@ -249,7 +290,10 @@ function crossChecks(f: Fleet): FleetError | undefined {
       return new FleetError(field, value, `must be a multiple of the broker count (${brokerCount}) so every broker leads the same number of partitions`);
     }
   }
-  const metadataProblem = f.metadata.mode === 'kraft' ? kraftProblem(f) : zookeeperProblem(f);
+  if (f.metadata.phase !== undefined && f.metadata.mode !== 'migration') {
+    return new FleetError('metadata.phase', f.metadata.phase, `is for metadata.mode "migration" only (metadata.mode is "${f.metadata.mode}")`);
+  }
+  const metadataProblem = f.metadata.mode === 'kraft' ? kraftProblem(f) : f.metadata.mode === 'migration' ? migrationProblem(f) : zookeeperProblem(f);
   if (metadataProblem) return metadataProblem;
   const seen = new Map<string, number>();
   for (const [i, r] of f.regions.entries()) {

@@ -100,7 +100,9 @@ export interface StrimziRelease {
  * ZooKeeper mode stays on Strimzi 0.45, the last line whose operators know ZooKeeper-based
  * clusters; KRaft mode runs the current line, whose image carries Kafka 4.x.
  */
-export function strimziRelease(mode: 'zookeeper' | 'kraft'): StrimziRelease {
+export function strimziRelease(mode: 'zookeeper' | 'migration' | 'kraft'): StrimziRelease {
+  // A migration runs on Kafka 3.9 throughout, so on Strimzi 0.45's operators (they work against
+  // ZooKeeper-mode and KRaft brokers alike); Strimzi's current line comes with Kafka 4, after it.
   return mode === 'kraft'
     ? { version: VERSIONS.kraft.strimzi, operatorImage: IMAGES.strimziOperatorKraft, apiVersion: 'kafka.strimzi.io/v1' }
     : { version: VERSIONS.strimzi, operatorImage: IMAGES.strimziOperator, apiVersion: 'kafka.strimzi.io/v1beta2' };

@@ -42,3 +42,12 @@ export function zookeeperTiming(latencyMs: number): ZookeeperTiming {
 export function fleetZookeeperTiming(fleet: Fleet): ZookeeperTiming {
   return zookeeperTiming(fleet.network.latencyMs);
 }
+
+/**
+ * zookeeper.session.timeout.ms (and connection timeout) of ZooKeeper's clients, the brokers and
+ * the migrating controllers; kafkaTuning() (packages/kafka/src/tuning.ts) explains the choice.
+ */
+export function zookeeperClientSessionMs(latencyMs: number): number {
+  const zk = zookeeperTiming(latencyMs);
+  return Math.min(zk.maxSessionTimeoutMs, Math.max(zk.minSessionTimeoutMs, 18_000, 4 * zk.syncLimit * zk.tickTimeMs));
+}

@@ -33,7 +33,7 @@ describe('KRaft mode: refused, one line each', () => {
     ['a cluster id that is not a Kafka Uuid', { metadata: { clusterId: 'not-a-uuid' } }, /^fleet\.yaml: metadata\.clusterId = "not-a-uuid": must be a Kafka cluster id: 22 characters of URL-safe base64/],
     ['a cluster id with padding bits set', { metadata: { clusterId: 'AAAAAAAAAAAAAAAAAAAAAB' } }, /metadata\.clusterId = "AAAAAAAAAAAAAAAAAAAAAB": must be a Kafka cluster id/],
     ['the all-zero cluster id', { metadata: { clusterId: 'AAAAAAAAAAAAAAAAAAAAAA' } }, /metadata\.clusterId = "AAAAAAAAAAAAAAAAAAAAAA": must not be the all-zero id/],
-    ['an unknown mode', { metadata: { mode: 'raft' } }, /^fleet\.yaml: metadata\.mode = "raft": must be one of "zookeeper", "kraft"$/],
+    ['an unknown mode', { metadata: { mode: 'raft' } }, /^fleet\.yaml: metadata\.mode = "raft": must be one of "zookeeper", "migration", "kraft"$/],
     ['controllers with too little memory for the heap', { controllers: { resources: { cpu: '1', memory: '1Gi' } } }, /controllers\.resources\.memory = "1Gi": must leave room above the heap \(2048 MiB\)/],
   ];
   test.each(cases)('%s', (_name, override, expected) => {
@@ -47,7 +47,7 @@ describe('ZooKeeper mode: KRaft fields refused', () => {
   const zk = () => JSON.parse(JSON.stringify(DEFAULT_FLEET));
   const cases: Array<[string, unknown, RegExp]> = [
     ['controllers', { regions: DEFAULT_FLEET.regions.map((r) => ({ ...r, controllerReplicas: 1 })) }, /^fleet\.yaml: regions\[0\]\.controllerReplicas = 1: must be 0 with metadata\.mode "zookeeper"/],
-    ['a cluster id', { metadata: { clusterId: 'RVjbH_2RiLGMJv5TjVB-0g' } }, /^fleet\.yaml: metadata\.clusterId = "RVjbH_2RiLGMJv5TjVB-0g": is for metadata\.mode "kraft" only/],
+    ['a cluster id', { metadata: { clusterId: 'RVjbH_2RiLGMJv5TjVB-0g' } }, /^fleet\.yaml: metadata\.clusterId = "RVjbH_2RiLGMJv5TjVB-0g": is for metadata\.mode "kraft" or "migration" only/],
     ['Kafka 4', { kafka: { image: IMAGES.kafkaKraft, version: VERSIONS.kraft.kafka } }, /^fleet\.yaml: kafka\.version = "4\.3\.1": must be a Kafka 3\.x release with metadata\.mode "zookeeper"/],
   ];
   test.each(cases)('%s', (_name, override, expected) => {

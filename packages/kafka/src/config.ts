@@ -1,5 +1,5 @@
-import { CLIENT_TLS_MOUNT, CONTROLLER_LISTENER, Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS_MOUNT, controllerQuorumVoters, fleetKraftTiming, kafkaBrokers, kraftClusterId, zookeeperConnect } from '@stretched-kafka/fleet';
-import { CONFIG_MOUNT, KRAFT_STORAGE_FUNCTIONS, LOG_CONFIG, POD_FUNCTIONS, METRICS_CONFIG_KEY, envDefaults, jmxExporterConfig, kraftAuthorizer, listenerTls, metricsEnv, ordinalCase, podScript, podTables, superUsers } from '@stretched-kafka/platform';
+import { CLIENT_TLS_MOUNT, CONTROLLER_LISTENER, Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS_MOUNT, controllerQuorumVoters, fleetKraftTiming, kafkaBrokers, kraftClusterId, metadataLayout } from '@stretched-kafka/fleet';
+import { CONFIG_MOUNT, KRAFT_STORAGE_FUNCTIONS, POD_FUNCTIONS, METRICS_CONFIG_KEY, envDefaults, jmxExporterConfig, kraftAuthorizer, listenerClientTls, listenerTls, log4jDefault, logConfig, metricsEnv, ordinalCase, podScript, podTables, superUsers, zookeeperClient } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaTuning } from './tuning';
 import startFile from './scripts/start.sh';
 import startKraftFile from './scripts/start-kraft.sh';
@@ -46,7 +46,8 @@ export const RELOAD_TLS_ENV = [
 export function serverProperties(fleet: Fleet, region: Region): string {
   const k = fleet.kafka;
   const t = kafkaTuning(fleet);
-  const kraft = fleet.metadata.mode === 'kraft';
+  const brokers = metadataLayout(fleet).brokers;
+  const kraft = brokers === 'kraft';
   return [
     `# Rendered into $RUN_DIR/server.properties by start.sh for each broker of region ${region.name}.`,
     ...(kraft ? ['process.roles=broker', 'node.id=${BROKER_ID}'] : ['broker.id=${BROKER_ID}']),
@@ -58,7 +59,7 @@ export function serverProperties(fleet: Fleet, region: Region): string {
     '# Both listeners TLS with client certificates. Peers in every cluster dial the clusterset name.',
     `listeners=${LISTENERS.replication}://:${KAFKA.replicationPort},${LISTENERS.clients}://:${KAFKA.clientPort}`,
     `advertised.listeners=${LISTENERS.replication}://\${ADVERTISED_HOST}:${KAFKA.replicationPort},${LISTENERS.clients}://\${ADVERTISED_HOST}:${KAFKA.clientPort}`,
-    `listener.security.protocol.map=${LISTENERS.replication}:SSL,${LISTENERS.clients}:SSL${kraft ? `,${CONTROLLER_LISTENER}:SSL` : ''}`,
+    `listener.security.protocol.map=${LISTENERS.replication}:SSL,${LISTENERS.clients}:SSL${brokers !== 'zookeeper' ? `,${CONTROLLER_LISTENER}:SSL` : ''}`,
     `inter.broker.listener.name=${LISTENERS.replication}`,
     'ssl.client.auth=required',
     '# Brokers dialing brokers check the clusterset name on the peer certificate.',
@@ -74,7 +75,7 @@ export function serverProperties(fleet: Fleet, region: Region): string {
     '# Renewed certificates are loaded by the reload-tls sidecar (reload-tls.sh), which re-sets the',
     '# listener keystore/truststore paths per broker through the Admin API.',
     '',
-    ...(kraft ? kraftBrokerSection(fleet) : zookeeperSection(fleet)),
+    ...(kraft ? kraftBrokerSection(fleet) : zookeeperSection(fleet, brokers === 'migration')),
     '# Consistency: every write acknowledged by min.insync.replicas regions; no unclean elections.',
     `default.replication.factor=${k.replicationFactor}`,
     `min.insync.replicas=${k.minInsyncReplicas}`,
@@ -112,50 +113,49 @@ export function serverProperties(fleet: Fleet, region: Region): string {
   ].join('\n');
 }
 
-/** ZooKeeper mode: the ACL authorizer with its ACLs in ZooKeeper, and the ensemble over TLS. */
-function zookeeperSection(fleet: Fleet): string[] {
-  const t = kafkaTuning(fleet);
-  const keystore = '${TLS_DIR}/tls-combined.pem';
-  const truststore = '${TLS_DIR}/ca.crt';
+/**
+ * ZooKeeper mode: the ACL authorizer with its ACLs in ZooKeeper, and the ensemble over TLS. In
+ * phase 2 of a migration (`migrating`), the settings Kafka 3.9's procedure ("Enter Migration Mode
+ * on the Brokers") adds: zookeeper.metadata.migration.enable, the controller quorum
+ * (controller.quorum.voters, controller.listener.names, the CONTROLLER entry of
+ * listener.security.protocol.map, set above) with the CONTROLLER listener's client TLS and the
+ * quorum timeouts KRaft brokers use, and the controllers' principal among the super users: the
+ * active controller sends LeaderAndIsr, UpdateMetadata and StopReplica to these brokers.
+ */
+function zookeeperSection(fleet: Fleet, migrating: boolean): string[] {
   return [
     'authorizer.class.name=kafka.security.authorizer.AclAuthorizer',
     'allow.everyone.if.no.acl.found=false',
-    `super.users=${superUsers(fleet).join(';')}`,
+    `super.users=${superUsers(migrating).join(';')}`,
     '',
     '# ZooKeeper over TLS with the broker certificate. All brokers share one subject, so the znode',
     '# ACLs that zookeeper.set.acl writes (x509 identity = that subject) admit every broker.',
-    `zookeeper.connect=${zookeeperConnect(fleet)}`,
-    'zookeeper.ssl.client.enable=true',
-    'zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
-    'zookeeper.ssl.keystore.type=PEM',
-    `zookeeper.ssl.keystore.location=${keystore}`,
-    'zookeeper.ssl.truststore.type=PEM',
-    `zookeeper.ssl.truststore.location=${truststore}`,
-    'zookeeper.ssl.endpoint.identification.algorithm=HTTPS',
-    'zookeeper.set.acl=true',
-    '# See kafkaTuning() (packages/kafka/src/tuning.ts) for how the timeouts follow from the RTT.',
-    `zookeeper.session.timeout.ms=${t.zookeeperSessionTimeoutMs}`,
-    `zookeeper.connection.timeout.ms=${t.zookeeperConnectionTimeoutMs}`,
+    ...zookeeperClient(fleet, 'TLS_DIR'),
     '',
+    ...(migrating
+      ? [
+          '# ZooKeeper to KRaft migration, phase 2 (metadata.phase 2): in ZooKeeper mode still, registered',
+          '# with the KRaft controllers; once every broker runs this, the active controller copies the',
+          '# metadata from ZooKeeper and logs "Completed migration of metadata from Zookeeper to KRaft".',
+          'zookeeper.metadata.migration.enable=true',
+          ...kraftQuorumClient(fleet),
+          '',
+        ]
+      : []),
   ];
 }
 
 /**
- * KRaft mode: the quorum the broker registers with and fetches metadata from, dialed over mTLS
- * with the broker certificate (the controllers verify the clusterset name they are dialed by,
- * the broker theirs), and the KRaft authorizer with the same super users and ACL model.
+ * The controller quorum as its client sees it (a broker, in KRaft mode or migrating): static
+ * voters named by their clusterset hosts, dialed with the broker's stack certificate (these
+ * listener-prefixed settings are its client side; a broker opens no controller listener itself).
  */
-function kraftBrokerSection(fleet: Fleet): string[] {
+function kraftQuorumClient(fleet: Fleet): string[] {
   const t = fleetKraftTiming(fleet);
   return [
-    ...kraftAuthorizer(fleet),
-    '',
-    '# The controller quorum: static voters named by their clusterset hosts. The broker dials them',
-    '# with its stack certificate; these listener-prefixed settings are its client side (a broker',
-    '# opens no controller listener itself).',
     `controller.quorum.voters=${controllerQuorumVoters(fleet)}`,
     `controller.listener.names=${CONTROLLER_LISTENER}`,
-    ...listenerTls(CONTROLLER_LISTENER, 'TLS_DIR', PRINCIPAL_MAPPING_RULES.stack).filter((l) => !/\.ssl\.(client\.auth|principal\.mapping\.rules)=/.test(l)),
+    ...listenerClientTls(CONTROLLER_LISTENER, 'TLS_DIR'),
     `# ${fleet.network.latencyMs} ms between regions: see kraftTiming() (packages/fleet/src/kraft-timing.ts).`,
     `controller.quorum.fetch.timeout.ms=${t.quorumFetchTimeoutMs}`,
     `controller.quorum.election.timeout.ms=${t.quorumElectionTimeoutMs}`,
@@ -163,6 +163,24 @@ function kraftBrokerSection(fleet: Fleet): string[] {
     `controller.quorum.request.timeout.ms=${t.quorumRequestTimeoutMs}`,
     `broker.heartbeat.interval.ms=${t.brokerHeartbeatIntervalMs}`,
     `broker.session.timeout.ms=${t.brokerSessionTimeoutMs}`,
+  ];
+}
+
+/**
+ * KRaft mode (and phases 3 and 4 of a migration, where Kafka's procedure switches the brokers to
+ * process.roles=broker, node.id, no ZooKeeper settings, no inter.broker.protocol.version and the
+ * StandardAuthorizer): the quorum the broker registers with and fetches metadata from, over mTLS
+ * (the controllers verify the clusterset name they are dialed by, the broker theirs), and the
+ * KRaft authorizer with the same super users and ACL model.
+ */
+function kraftBrokerSection(fleet: Fleet): string[] {
+  return [
+    ...kraftAuthorizer(),
+    '',
+    '# The controller quorum: static voters named by their clusterset hosts. The broker dials them',
+    '# with its stack certificate; these listener-prefixed settings are its client side (a broker',
+    '# opens no controller listener itself).',
+    ...kraftQuorumClient(fleet),
     '',
   ];
 }
@@ -182,9 +200,10 @@ function brokerTables(fleet: Fleet, region: Region): string {
  * In KRaft mode start-kraft.sh, which also formats the storage once with the cluster id.
  */
 export function kafkaStartScript(fleet: Fleet, region: Region): string {
-  if (fleet.metadata.mode === 'kraft') {
+  if (metadataLayout(fleet).brokers === 'kraft') {
     return podScript(startKraftFile, 'packages/kafka/src/scripts/start-kraft.sh', region.name, [
       envDefaults([...KAFKA_ENV, ...metricsEnv(fleet)]),
+      log4jDefault(fleet),
       `CLUSTER_ID=${kraftClusterId(fleet)}`,
       brokerTables(fleet, region),
       POD_FUNCTIONS,
@@ -214,7 +233,7 @@ export function kafkaConfigData(fleet: Fleet, region: Region): Record<string, st
     [KAFKA_CONFIG_KEYS.serverProperties]: serverProperties(fleet, region),
     [KAFKA_CONFIG_KEYS.start]: kafkaStartScript(fleet, region),
     [KAFKA_CONFIG_KEYS.reloadTls]: reloadTlsScript(fleet, region),
-    [LOG_CONFIG[fleet.metadata.mode].key]: LOG_CONFIG[fleet.metadata.mode].text,
+    [logConfig(fleet).key]: logConfig(fleet).text,
     ...(fleet.monitoring.enabled ? { [METRICS_CONFIG_KEY]: jmxExporterConfig('kafka') } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KRAFT_CLUSTER_ID_ANNOTATION, Region, kraftClusterId, labels } from '@stretched-kafka/fleet';
+import { Fleet, Region, labels, metadataAnnotations, usesKraftClusterId } from '@stretched-kafka/fleet';
 import { checksum } from '@stretched-kafka/platform';
 import { kafkaConfigData } from './config';
 
@@ -25,8 +25,9 @@ export class KafkaConfig extends Construct {
         name: KAFKA_CONFIG_MAP,
         namespace: props.fleet.namespace,
         labels: labels(props.fleet, 'kafka', props.region),
-        // KRaft mode: the cluster id start.sh formats with, for synth's guard (as on the controllers' ConfigMap).
-        ...(props.fleet.metadata.mode === 'kraft' ? { annotations: { [KRAFT_CLUSTER_ID_ANNOTATION]: kraftClusterId(props.fleet) } } : {}),
+        // KRaft and migration mode: the cluster id start.sh formats with (as on the controllers'
+        // ConfigMap) and, while migrating, the phase, for synth's guards.
+        ...(usesKraftClusterId(props.fleet) ? { annotations: metadataAnnotations(props.fleet) } : {}),
       },
       data,
     });

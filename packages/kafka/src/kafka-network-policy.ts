@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KAFKA, KAFKA_CLIENT_LABEL, STACK_CLIENT_LABEL, selectorLabels } from '@stretched-kafka/fleet';
+import { KAFKA, KAFKA_CLIENT_LABEL, KRAFT, STACK_CLIENT_LABEL, metadataLayout, selectorLabels } from '@stretched-kafka/fleet';
 import type { RegionProps } from '@stretched-kafka/core';
 import { PeerNetworkPolicy, metricsPeerRules } from '@stretched-kafka/platform';
 
@@ -16,7 +16,8 @@ export class KafkaNetworkPolicy extends Construct {
       ...props,
       component: KAFKA.name,
       rules: [
-        { localPods: [selectorLabels(props.fleet, KAFKA.name), STACK_CLIENT_LABEL], ports: [KAFKA.replicationPort] },
+        // Migration phases 1 to 3: the KRaft controllers too, whose active one sends its RPCs to the brokers still in ZooKeeper mode.
+        { localPods: [selectorLabels(props.fleet, KAFKA.name), STACK_CLIENT_LABEL, ...(metadataLayout(props.fleet).controllers === 'migration' ? [selectorLabels(props.fleet, KRAFT.name)] : [])], ports: [KAFKA.replicationPort] },
         { localPods: [KAFKA_CLIENT_LABEL], ports: [KAFKA.clientPort] },
         ...metricsPeerRules(props.fleet),
       ],

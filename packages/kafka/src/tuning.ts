@@ -1,4 +1,4 @@
-import { Fleet, socketBufferBytes, zookeeperTiming } from '@stretched-kafka/fleet';
+import { Fleet, socketBufferBytes, zookeeperClientSessionMs } from '@stretched-kafka/fleet';
 
 /** Broker settings that follow from the distance between regions. */
 export interface KafkaTuning {
@@ -34,8 +34,7 @@ const FETCH_WAIT_MS = 500;
  */
 export function kafkaTuning(fleet: Fleet): KafkaTuning {
   const rtt = fleet.network.latencyMs;
-  const zk = zookeeperTiming(rtt);
-  const session = Math.min(zk.maxSessionTimeoutMs, Math.max(zk.minSessionTimeoutMs, 18_000, 4 * zk.syncLimit * zk.tickTimeMs));
+  const session = zookeeperClientSessionMs(rtt);
   return {
     socketBufferBytes: socketBufferBytes(fleet),
     replicaFetchWaitMaxMs: FETCH_WAIT_MS,

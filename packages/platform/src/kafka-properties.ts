@@ -1,16 +1,18 @@
-import { Fleet, TLS, kafkaPrincipal } from '@stretched-kafka/fleet';
+import { Fleet, TLS, kafkaPrincipal, zookeeperClientSessionMs, zookeeperConnect } from '@stretched-kafka/fleet';
 
 // Pieces of the Kafka properties files that brokers and KRaft controllers share.
 
 /**
  * Principals allowed everything: brokers, the operators and the break-glass admin, all of the
- * stack domain (bare common names, which no client-listener principal can be). In KRaft mode the
- * controllers too: they authorise each other's quorum requests (Vote, Fetch) as cluster actions,
- * and the brokers', whose forwarded admin requests (topics, ACLs) carry the original principal.
+ * stack domain (bare common names, which no client-listener principal can be). With KRaft
+ * controllers (`withControllers`) the controllers too: they authorise each other's quorum requests
+ * (Vote, Fetch) as cluster actions and the brokers' forwarded admin requests (topics, ACLs), which
+ * carry the original principal; and brokers in migration or KRaft mode take the controllers'
+ * requests to them (UpdateMetadata, LeaderAndIsr, StopReplica while migrating) as cluster actions.
  */
-export function superUsers(fleet?: Fleet): string[] {
-  const kraft = fleet?.metadata.mode === 'kraft' ? [TLS.controller] : [];
-  return [TLS.kafka, ...kraft, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => kafkaPrincipal(t));
+export function superUsers(withControllers = false): string[] {
+  const controllers = withControllers ? [TLS.controller] : [];
+  return [TLS.kafka, ...controllers, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => kafkaPrincipal(t));
 }
 
 /** Per-listener TLS settings: which keystore it presents, which CA it trusts, how it names principals. */
@@ -27,10 +29,39 @@ export function listenerTls(listener: string, dir: string, rules: string): strin
 }
 
 /** The KRaft authorizer and the same ACL model as ZooKeeper mode: nothing without an ACL, the stack's super users. */
-export function kraftAuthorizer(fleet: Fleet): string[] {
+export function kraftAuthorizer(): string[] {
   return [
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'allow.everyone.if.no.acl.found=false',
-    `super.users=${superUsers(fleet).join(';')}`,
+    `super.users=${superUsers(true).join(';')}`,
   ];
+}
+
+/**
+ * ZooKeeper over TLS with the broker certificate at `${dir}` (PEM). All brokers share one subject,
+ * so the znode ACLs that zookeeper.set.acl writes (x509 identity = that subject) admit every
+ * broker, and the KRaft controllers of a migration, which present the same certificate to
+ * ZooKeeper, read and write those znodes as the brokers do.
+ */
+export function zookeeperClient(fleet: Fleet, dir: string): string[] {
+  const sessionMs = zookeeperClientSessionMs(fleet.network.latencyMs);
+  return [
+    `zookeeper.connect=${zookeeperConnect(fleet)}`,
+    'zookeeper.ssl.client.enable=true',
+    'zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
+    'zookeeper.ssl.keystore.type=PEM',
+    `zookeeper.ssl.keystore.location=\${${dir}}/tls-combined.pem`,
+    'zookeeper.ssl.truststore.type=PEM',
+    `zookeeper.ssl.truststore.location=\${${dir}}/ca.crt`,
+    'zookeeper.ssl.endpoint.identification.algorithm=HTTPS',
+    'zookeeper.set.acl=true',
+    '# See kafkaTuning() (packages/kafka/src/tuning.ts) for how the timeouts follow from the RTT.',
+    `zookeeper.session.timeout.ms=${sessionMs}`,
+    `zookeeper.connection.timeout.ms=${sessionMs}`,
+  ];
+}
+
+/** Client-side TLS of a listener another node dials (the keystore it presents, the CA it trusts): listenerTls without the server-only keys. */
+export function listenerClientTls(listener: string, dir: string): string[] {
+  return listenerTls(listener, dir, '').filter((l) => !/\.ssl\.(client\.auth|principal\.mapping\.rules)=/.test(l));
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Fleet } from '@stretched-kafka/fleet';
 import podFunctionsFile from './scripts/pod-functions.sh';
 import kraftStorageFile from './scripts/kraft-storage.sh';
 
@@ -109,6 +110,17 @@ export const LOG_CONFIG = {
   zookeeper: { key: 'log4j.properties', text: LOG4J_PROPERTIES, option: '-Dlog4j.configuration=file:' },
   kraft: { key: 'log4j2.properties', text: LOG4J2_PROPERTIES, option: '-Dlog4j2.configurationFile=' },
 } as const;
+
+/** The logging configuration of the Kafka release a fleet runs: log4j 1 (reload4j) up to 3.9, log4j2 from 4.0. */
+export function logConfig(fleet: Fleet): (typeof LOG_CONFIG)[keyof typeof LOG_CONFIG] {
+  return fleet.kafka.version.startsWith('3.') ? LOG_CONFIG.zookeeper : LOG_CONFIG.kraft;
+}
+
+/** The generated line setting KAFKA_LOG4J_DEFAULT, the KAFKA_LOG4J_OPTS a start script uses unless the environment sets its own. */
+export function log4jDefault(fleet: Fleet): string {
+  const c = logConfig(fleet);
+  return `KAFKA_LOG4J_DEFAULT="${c.option}$CONFIG_DIR/${c.key}"`;
+}
 
 /** Pod template annotation whose change rolls the pods when their ConfigMap changes. */
 export const CONFIG_CHECKSUM_ANNOTATION = 'stretched-kafka.io/config-checksum';

@@ -1,6 +1,7 @@
 import * as yaml from 'js-yaml';
 import { isDeepStrictEqual } from 'node:util';
 import { KRAFT_CLUSTER_ID_ANNOTATION } from '@stretched-kafka/fleet';
+import { allowedStep, recordedState } from './migration';
 
 // Changes the Kubernetes API server refuses to make in place. GitOps applies the new tree over
 // the live objects; an update that touches an immutable field fails every sync until someone
@@ -84,12 +85,17 @@ const RULES: Record<string, { rule: Rule; procedure: (o: ImmutableChange) => str
     rule: (b, a) => {
       const key = KRAFT_CLUSTER_ID_ANNOTATION;
       const [before, after] = [b.metadata?.annotations?.[key], a.metadata?.annotations?.[key]];
+      if (before === after) return [];
+      // A step of the ZooKeeper-to-KRaft migration (migration.ts checks the step itself) takes the
+      // ZooKeeper cluster's id into the tree at phase 1 and, rolled back, out of it again.
+      const step = recordedState(b) !== recordedState(a) && allowedStep(recordedState(b), recordedState(a));
+      if (step && (before === undefined || after === undefined)) return [];
       // From none to one: the brokers' ConfigMap of a ZooKeeper-mode tree turning KRaft.
-      return before !== after ? [`metadata.annotations.${key}`] : [];
+      return [`metadata.annotations.${key}`];
     },
     reason: 'every controller and broker it rolls would refuse its storage, formatted for the committed id',
     procedure: () =>
-      'the KRaft cluster id is fixed once the controllers formatted their storage, and a ZooKeeper-mode cluster cannot turn KRaft in place: ' +
+      'the KRaft cluster id is fixed once the controllers formatted their storage, and a ZooKeeper-mode cluster cannot turn KRaft in place (migrate it with metadata.mode migration, README): ' +
       'set metadata.clusterId (or metadata.mode) back to the committed value ' +
       '(or, to start a new, empty cluster, delete every controller and broker PersistentVolumeClaim in every region before the sync)',
   },

@@ -1,3 +1,4 @@
 export * from './render';
 export * from './immutable';
 export * from './components';
+export * from './migration';

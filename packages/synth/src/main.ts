@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CommandArgs, fleetCommand, loadFleet, placeholderFields } from '@stretched-kafka/fleet';
 import { immutableChanges, immutableMessage } from './immutable';
+import { migrationProblem } from './migration';
 import { render } from './render';
 import { formatDiff, staleMessage } from './review';
 import { plan, writeTree } from './write';
@@ -44,7 +45,14 @@ function synth(args: CommandArgs, started: number): number {
   }
   // What is on disk is what GitOps applied (the committed tree): a change the API server cannot
   // make in place stops synth here, before anything is written.
-  const changes = immutableChanges(existingFiles(out, files.keys()), files);
+  const existing = existingFiles(out, files.keys());
+  // Not overridable: a skipped migration phase or a way back Kafka does not have loses the cluster.
+  const migration = migrationProblem(existing, files);
+  if (migration) {
+    console.error(migration);
+    return 2;
+  }
+  const changes = immutableChanges(existing, files);
   if (changes.length > 0 && !args['allow-recreate']) {
     console.error(immutableMessage(changes));
     return 2;

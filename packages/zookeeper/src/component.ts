@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Fleet, Region, ZOOKEEPER } from '@stretched-kafka/fleet';
+import { Fleet, Region, ZOOKEEPER, metadataLayout } from '@stretched-kafka/fleet';
 import { OneAtATimeDisruptionBudget } from '@stretched-kafka/platform';
 import { ZookeeperConfig } from './zookeeper-config';
 import { ZookeeperServices } from './zookeeper-services';
@@ -12,7 +12,7 @@ export const zookeeperComponent = {
   name: 'zookeeper',
   wave: 30,
   build(chart: Chart, fleet: Fleet, region: Region): void {
-    if (region.zookeeperReplicas === 0) return;
+    if (!metadataLayout(fleet).zookeeper || region.zookeeperReplicas === 0) return;
     const props = { fleet, region };
     const config = new ZookeeperConfig(chart, 'config', props);
     new ZookeeperServices(chart, 'services', props);

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KAFKA, ZOOKEEPER, selectorLabels } from '@stretched-kafka/fleet';
+import { KAFKA, KRAFT, ZOOKEEPER, metadataLayout, selectorLabels } from '@stretched-kafka/fleet';
 import type { RegionProps } from '@stretched-kafka/core';
 import { PeerNetworkPolicy, metricsPeerRules } from '@stretched-kafka/platform';
 
@@ -12,7 +12,8 @@ export class ZookeeperNetworkPolicy extends Construct {
       component: ZOOKEEPER.name,
       rules: [
         { localPods: [selectorLabels(props.fleet, ZOOKEEPER.name)], ports: [ZOOKEEPER.quorumPort, ZOOKEEPER.electionPort] },
-        { localPods: [selectorLabels(props.fleet, KAFKA.name)], ports: [ZOOKEEPER.clientPort] },
+        // Migration phases 1 to 3: the KRaft controllers too, which read and dual-write the metadata here.
+        { localPods: [selectorLabels(props.fleet, KAFKA.name), ...(metadataLayout(props.fleet).controllers === 'migration' ? [selectorLabels(props.fleet, KRAFT.name)] : [])], ports: [ZOOKEEPER.clientPort] },
         ...metricsPeerRules(props.fleet),
       ],
     });

@@ -11,17 +11,22 @@ set -euo pipefail
 
 HOSTNAME="${HOSTNAME:?HOSTNAME must be the pod name, such as kafka-controller-0}"
 # @generated
-# Kafka's launch scripts: logs to stdout (log4j2.properties) and no GC log file (-loggc is left out).
+# Kafka's launch scripts: logs to stdout (KAFKA_LOG4J_DEFAULT from the generated block: log4j.properties
+# on Kafka 3.9, during a migration; log4j2.properties on Kafka 4) and no GC log file (-loggc is left out).
 export LOG_DIR="${LOG_DIR:-$RUN_DIR/logs}"
-export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:--Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties}"
+export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:-$KAFKA_LOG4J_DEFAULT}"
 export EXTRA_ARGS="${EXTRA_ARGS:--name kafkaController}"
 
 pod_ordinal kafka-controller
 pod_tables # sets NODE_ID and ADVERTISED_HOST
 
 mkdir -p "$DATA_DIR" "$RUN_DIR" "$LOG_DIR"
+# ZK_TLS_DIR: a controller of a ZooKeeper-to-KRaft migration (phases 1 to 3) dials ZooKeeper with
+# the brokers' certificate mounted there; the generated block sets it only then.
+migration=()
+[[ -z "${ZK_TLS_DIR:-}" ]] || migration=(ZK_TLS_DIR="$ZK_TLS_DIR")
 render_template "$CONFIG_DIR/controller.properties" "$RUN_DIR/controller.properties" \
-  NODE_ID="$NODE_ID" ADVERTISED_HOST="$ADVERTISED_HOST" DATA_DIR="$DATA_DIR" TLS_DIR="$TLS_DIR"
+  NODE_ID="$NODE_ID" ADVERTISED_HOST="$ADVERTISED_HOST" DATA_DIR="$DATA_DIR" TLS_DIR="$TLS_DIR" "${migration[@]}"
 # The voters are static (controller.quorum.voters): formatting needs only the cluster id.
 format_storage "$RUN_DIR/controller.properties"
 

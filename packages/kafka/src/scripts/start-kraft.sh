@@ -11,9 +11,10 @@ set -euo pipefail
 
 HOSTNAME="${HOSTNAME:?HOSTNAME must be the pod name, such as kafka-0}"
 # @generated
-# Kafka's launch scripts: logs to stdout (log4j2.properties) and no GC log file (-loggc is left out).
+# Kafka's launch scripts: logs to stdout (KAFKA_LOG4J_DEFAULT from the generated block: log4j.properties
+# on Kafka 3.9, during a migration; log4j2.properties on Kafka 4) and no GC log file (-loggc is left out).
 export LOG_DIR="${LOG_DIR:-$RUN_DIR/logs}"
-export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:--Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties}"
+export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:-$KAFKA_LOG4J_DEFAULT}"
 export EXTRA_ARGS="${EXTRA_ARGS:--name kafkaServer}"
 enable_metrics_agent
 

@@ -13,6 +13,10 @@ format_storage() {
   if [[ -f "$meta" ]]; then
     found_cluster=$(sed -n 's/^cluster\.id=//p' "$meta")
     found_node=$(sed -n 's/^node\.id=//p' "$meta")
+    # A broker migrated from ZooKeeper keeps the meta.properties of its ZooKeeper days (version 0:
+    # cluster.id and broker.id), which Kafka reads as its node id; Kafka's migration procedure
+    # formats nothing on the brokers.
+    [[ -n "$found_node" ]] || found_node=$(sed -n 's/^broker\.id=//p' "$meta")
     if [[ "$found_cluster" != "$CLUSTER_ID" ]]; then
       echo "start: $meta belongs to cluster ${found_cluster:-(none)}, this fleet's cluster is $CLUSTER_ID; refusing to start" >&2
       exit 1
