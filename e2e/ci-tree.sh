@@ -1,15 +1,24 @@
 # shellcheck shell=bash
-# Sourced by the harness's negative proofs (trust-negative.sh, wan-negative.sh) from the repo root:
-# `prepare_ci_tree <name>` checks for root, makes the work folder <E2E_WORK_DIR>/<name>-<time>
-# (absolute path in $work), builds the synthesizer, the load program and dist/e2e.js, and writes
-# the CI fleet's tree (e2e/fleet.ci.yaml, in $fleet) to $work/clusters.
+# Sourced by the harness's negative proofs (trust-negative.sh, wan-negative.sh,
+# rotation-negative.sh) from the repo root: `prepare_ci_tree <name>` checks for root, makes the
+# work folder <E2E_WORK_DIR>/<name>-<time> (absolute path in $work), builds the synthesizer, the
+# load program, dist/e2e.js and the WAN's delay line ($wan_bin), and writes the CI fleet's tree
+# (e2e/fleet.ci.yaml, in $fleet) to $work/clusters for the caller to weaken. `fetch_kafka` fetches
+# Kafka's jars at the fleet's version through pom.xml (sets $kafka_version).
 prepare_ci_tree() {
   if [[ "$(id -u)" != 0 ]]; then echo "$1: must run as root (network namespaces)" >&2; exit 2; fi
   work="${E2E_WORK_DIR:-.e2e}/$1-$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$work"
   work=$(cd "$work" && pwd)
-  fleet=e2e/fleet.ci.yaml
+  fleet=${E2E_FLEET:-e2e/fleet.ci.yaml}
   node scripts/build.mjs synth loadgen
   npx --no-install esbuild e2e/src/main.ts --bundle --platform=node --target=node20 --format=cjs --loader:.sh=text --log-level=warning --outfile=dist/e2e.js
   node dist/synth.js --fleet "$fleet" --out "$work/clusters" >/dev/null
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  wan_bin=$(bash e2e/wan/build.sh)
+}
+
+fetch_kafka() {
+  kafka_version=$(node dist/e2e.js kafka-version --fleet "$fleet")
+  timeout 600 mvn -q -B -f pom.xml -Dkafka.version="$kafka_version" dependency:copy-dependencies
 }

@@ -11,8 +11,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR source=ci-tree.sh
 source e2e/ci-tree.sh
 prepare_ci_tree trust-negative
-kafka_version=$(node dist/e2e.js kafka-version --fleet "$fleet")
-timeout 600 mvn -q -B -f pom.xml -Dkafka.version="$kafka_version" dependency:copy-dependencies
+fetch_kafka
 
 key='listener.name.clients.ssl.principal.mapping.rules'
 weakened=0
@@ -29,7 +28,7 @@ trap cleanup EXIT
 set +e
 E2E_MODE=ci E2E_STAGES=trust timeout --signal=TERM --kill-after=30 600 node dist/e2e.js run \
   --fleet "$fleet" --clusters "$work/clusters" --work "$work" --kafka-lib "e2e/.kafka/$kafka_version/lib" \
-  --kafka-home e2e/kafka-home --loadgen packages/loadgen/dist/cli.js | tee "$work/run.log"
+  --kafka-home e2e/kafka-home --wan-bin "$wan_bin" --loadgen packages/loadgen/dist/cli.js | tee "$work/run.log"
 code=${PIPESTATUS[0]}
 set -e
 

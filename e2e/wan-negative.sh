@@ -11,7 +11,6 @@ cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR source=ci-tree.sh
 source e2e/ci-tree.sh
 prepare_ci_tree wan-negative
-wan_bin=$(bash e2e/wan/build.sh)
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() { node dist/e2e.js cleanup || true; }

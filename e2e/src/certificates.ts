@@ -4,15 +4,26 @@ import { Fleet } from '@stretched-kafka/fleet';
 import { adminCertificate } from '@stretched-kafka/certificates';
 import { log } from './log';
 import { Ca, CertificateSpec } from './pki';
+import { sh } from './proc';
+import { writeSecretVolume } from './secrets';
 import { Tree } from './tree';
 
 // The PKI stage: what cert-manager would do with the tree's Certificate resources, with one
-// throwaway CA per issuer, writing each Secret's files under <work>/secrets/<region>/<secretName>.
+// throwaway CA per issuer, writing each Secret's files under <work>/secrets/<region>/<secretName>
+// as the kubelet lays out a Secret volume (secrets.ts), so a re-issuance reaches the nodes the way
+// a renewal reaches a pod.
+
+/** One Certificate of the tree (or the break-glass admin's), as issued. */
+export interface Issued {
+  readonly region: string;
+  readonly spec: CertificateSpec;
+}
 
 export class Certificates {
   /** One throwaway CA per issuer (kind/name), as distinct as the real ones: a Vault ClusterIssuer and the stack's CA Issuer. */
   readonly cas = new Map<string, Ca>();
   readonly secrets: string;
+  readonly issued: Issued[] = [];
 
   constructor(
     private readonly work: string,
@@ -46,13 +57,42 @@ export class Certificates {
       if ((spec.issuerRef.kind ?? 'Issuer') === 'Issuer' && !issuers.has(`${o.object.metadata.namespace}/${spec.issuerRef.name}`)) {
         throw new Error(`${o.file}: issuerRef Issuer ${spec.issuerRef.name} is not an Issuer of namespace ${o.object.metadata.namespace} in the tree`);
       }
-      this.ca(spec.issuerRef).issue(spec, join(this.secrets, o.region, spec.secretName));
+      this.write({ region: o.region, spec });
       n++;
     }
     if (n === 0) throw new Error(`no Certificate resources under ${this.clusters}`);
     // The break-glass admin certificate an operator requests by hand for maintenance (npm run plan).
     const admin = adminCertificate(fleet).spec as unknown as CertificateSpec;
-    this.ca(admin.issuerRef!).issue(admin, join(this.secrets, fleet.topic.managementRegion, admin.secretName));
+    this.write({ region: fleet.topic.managementRegion, spec: admin });
     log(`pki: ${this.cas.size} throwaway CAs (${[...this.cas.keys()].join(', ')}) issued ${n} certificates as the Certificate resources describe them, plus the break-glass admin`);
+  }
+
+  /**
+   * Issues every certificate again (new keys where rotationPolicy is Always) and returns the
+   * update of every Secret volume, to apply at once (issuing is slow, the swaps are not).
+   */
+  reissue(): () => void {
+    const updates = this.issued.map((i) => this.sign(i));
+    return () => {
+      for (const [i, data] of updates) writeSecretVolume(this.volume(i), data);
+    };
+  }
+
+  /** The serial number (hex, as openssl prints it) of the certificate in a Secret. */
+  serial(region: string, secret: string): string {
+    return sh(['openssl', 'x509', '-noout', '-serial', '-in', join(this.secretDir(region, secret), 'tls.crt')]).trim().replace(/^serial=/, '');
+  }
+
+  private sign(i: Issued): [Issued, Record<string, Buffer>] {
+    return [i, this.ca(i.spec.issuerRef!).issue(i.spec, join(this.work, 'issued', i.region, i.spec.secretName))];
+  }
+
+  private volume(i: Issued): string {
+    return join(this.secrets, i.region, i.spec.secretName);
+  }
+
+  private write(i: Issued): void {
+    writeSecretVolume(this.volume(i), this.sign(i)[1]);
+    this.issued.push(i);
   }
 }

@@ -20,6 +20,8 @@ export interface NodeRun {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
   service?: Service;
+  /** The pod's other containers (the brokers' reload-tls sidecar, reload.ts). */
+  readonly sidecars: Service[];
 }
 
 export class Harness {

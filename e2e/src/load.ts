@@ -15,7 +15,7 @@ import { round } from './report';
 // Java consumer, check every acknowledged record.
 
 /** The fields of the load program's JSON summary line the harness reads. */
-interface Summary {
+export interface Summary {
   records: number;
   maxStallMs: number;
   maxPartitionStallMs?: number;
@@ -25,7 +25,7 @@ interface Summary {
   verify?: { expected: number; missing: number; outOfOrder: number; duplicated: number; ok?: boolean; acknowledged?: number };
 }
 
-interface Producer {
+export interface Producer {
   readonly region: string;
   /** The file the load program writes the acknowledged records' summary to (the consumers' --expect-file). */
   readonly summary: string;
@@ -106,14 +106,23 @@ function checkPartitionStall(h: Harness, stallS: number | undefined, failoverS: 
   );
 }
 
-/** The load program producing from `region`'s client namespace for E2E_PRODUCE_S at E2E_RATE. */
-function startProducer(h: Harness, region: string, loadDir: string): Producer {
+/** A load phase other than the cut's (the rotation): its name prefixes client ids, files and checks. */
+export interface Phase {
+  readonly name: string;
+  readonly durationS: number;
+  /** Stops the producers gracefully (SIGTERM) before durationS. */
+  readonly stop?: AbortSignal;
+}
+
+/** The load program producing from `region`'s client namespace for E2E_PRODUCE_S (or the phase's time) at E2E_RATE. */
+export function startProducer(h: Harness, region: string, loadDir: string, phase?: Phase): Producer {
   const f = h.fleet;
   const r = f.regions.find((x) => x.name === region)!;
-  const summary = join(loadDir, `produce-${region}.json`);
+  const prefix = phase ? `${phase.name}-` : '';
+  const summary = join(loadDir, `${prefix}produce-${region}.json`);
   const args = loadArgs(h, 'produce', region, [
-    '--client-id', `e2e-${region}`,
-    '--duration-s', String(h.s.produceS),
+    '--client-id', `e2e-${prefix}${region}`,
+    '--duration-s', String(phase?.durationS ?? h.s.produceS),
     '--rate', String(h.s.rate),
     '--producers', String(Math.max(1, Math.min(r.producers, h.s.mode === 'ci' ? 2 : r.producers))),
     '--record-bytes', String(f.load.recordBytes),
@@ -122,8 +131,9 @@ function startProducer(h: Harness, region: string, loadDir: string): Producer {
     '--progress-interval-s', '5',
     '--summary-file', summary,
   ]);
-  const logFile = join(h.s.work, 'logs', `produce-${region}.log`);
-  return { region, summary, logFile, done: run(args, { timeoutMs: (h.s.produceS + 240) * 1000, allowFail: true }).then((res) => (writeFileSync(logFile, `${res.stderr}\n${res.stdout}`), res)) };
+  const logFile = join(h.s.work, 'logs', `${prefix}produce-${region}.log`);
+  const timeoutMs = ((phase?.durationS ?? h.s.produceS) + 240) * 1000;
+  return { region, summary, logFile, done: run(args, { timeoutMs, allowFail: true, stop: phase?.stop }).then((res) => (writeFileSync(logFile, `${res.stderr}\n${res.stdout}`), res)) };
 }
 
 /**
@@ -131,22 +141,23 @@ function startProducer(h: Harness, region: string, loadDir: string): Producer {
  * fetches from the replicas that were cut off and had to catch up), each checking every record
  * the producers' summaries list as acknowledged.
  */
-async function consume(h: Harness, regions: readonly string[], loadDir: string, summaries: readonly string[]): Promise<Record<string, Summary | undefined>> {
+export async function consume(h: Harness, regions: readonly string[], loadDir: string, summaries: readonly string[], phase?: string): Promise<Record<string, Summary | undefined>> {
   const f = h.fleet;
   const group = loadConsumerGroup(f);
   const consumed: Record<string, Summary | undefined> = {};
   for (const [i, region] of regions.entries()) {
     if (i > 0) await h.tools.resetGroup(group, f.topic.name);
-    const summary = join(loadDir, `consume-${region}.json`);
+    const prefix = phase ? `${phase}-` : '';
+    const summary = join(loadDir, `${prefix}consume-${region}.json`);
     const res = await run(
-      loadArgs(h, 'consume', region, ['--client-id', `e2e-consumer-${region}`, '--group', group, '--rack', region, '--idle-timeout-s', '20', '--progress-interval-s', '10', '--summary-file', summary, '--expect-file', ...summaries]),
+      loadArgs(h, 'consume', region, ['--client-id', `e2e-${prefix}consumer-${region}`, '--group', group, '--rack', region, '--idle-timeout-s', '20', '--progress-interval-s', '10', '--summary-file', summary, '--expect-file', ...summaries]),
       { timeoutMs: 300_000, allowFail: true },
     );
-    const logFile = join(h.s.work, 'logs', `consume-${region}.log`);
+    const logFile = join(h.s.work, 'logs', `${prefix}consume-${region}.log`);
     writeFileSync(logFile, `${res.stderr}\n${res.stdout}`);
     const c = (consumed[region] = lastJson(res.stdout) as Summary | undefined);
     const v = c?.verify;
-    h.report.check(`consumer in ${region} (rack ${region}) read every acknowledged record in order`, res.code === 0 && !!v && v.ok === true && v.expected > 0, v ? `expected ${v.expected}, missing ${v.missing}, out of order ${v.outOfOrder}, duplicated ${v.duplicated}; exit ${res.code}` : `exit ${res.code}, no summary; log: ${logFile}`);
+    h.report.check(`${phase ? `${phase}: ` : ''}consumer in ${region} (rack ${region}) read every acknowledged record in order`, res.code === 0 && !!v && v.ok === true && v.expected > 0, v ? `expected ${v.expected}, missing ${v.missing}, out of order ${v.outOfOrder}, duplicated ${v.duplicated}; exit ${res.code}` : `exit ${res.code}, no summary; log: ${logFile}`);
     log(`consume: ${region}: ${v ? `${v.expected} acknowledged, ${v.missing} missing, ${v.outOfOrder} out of order, ${v.duplicated} duplicated` : 'no verification summary'}`);
   }
   return consumed;

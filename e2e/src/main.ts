@@ -7,6 +7,7 @@ import { latencyProbe } from './latency';
 import { loadWithRegionCut } from './load';
 import { log, started } from './log';
 import { removeNetwork } from './net';
+import { rotationUnderLoad } from './rotation';
 import { prepareKafkaHome, startBrokers, startZookeeper } from './nodes';
 import { stopServices } from './proc';
 import { printReport, round } from './report';
@@ -24,7 +25,7 @@ import { startWan } from './wan';
 //
 // Stages, one module each: settings.ts, topology.ts (network), certificates.ts (PKI), nodes.ts
 // (ZooKeeper and brokers), topics.ts (topic and ACLs), trust.ts, load.ts with cut.ts and
-// controller-log.ts (load and region cut), report.ts. This file only runs them in order.
+// controller-log.ts (load and region cut), rotation.ts (certificates re-issued under load), report.ts. This file only runs them in order.
 //
 //   node dist/e2e.js run --clusters <tree> --work <dir> --kafka-lib <lib> [--fleet f] [--kafka-home d] [--loadgen cli.js]
 //   node dist/e2e.js kafka-version [--fleet f]
@@ -67,8 +68,10 @@ async function main(): Promise<number> {
       await startBrokers(h);
       await topicAndAcls(h);
       await trustChecks(h.trustContext());
-      // E2E_STAGES=trust stops after the trust checks (the negative proof in e2e/trust-negative.sh).
-      if (h.s.stages !== 'trust') {
+      // E2E_STAGES=trust stops after the trust checks (the negative proof in e2e/trust-negative.sh),
+      // E2E_STAGES=rotation after the certificate rotation (e2e/rotation-negative.sh).
+      if (h.s.stages !== 'trust' && h.s.rotate !== 'none') await rotationUnderLoad(h);
+      if (h.s.stages === 'all') {
         await loadWithRegionCut(h);
         await latencyProbe(h);
         if (h.s.bufferRecords > 0) await bufferProbe(h);

@@ -4,6 +4,7 @@ import { TLS, ZOOKEEPER } from '@stretched-kafka/fleet';
 import { Harness, NodeRun } from './harness';
 import { log } from './log';
 import { run, running, startService, waitFor } from './proc';
+import { certTimingEnv, startSidecars } from './reload';
 import { Tree } from './tree';
 
 // The nodes stage: every ZooKeeper member and broker runs the generated start.sh from its
@@ -22,7 +23,7 @@ export function prepareKafkaHome(h: Harness): void {
 }
 
 export async function startZookeeper(h: Harness): Promise<void> {
-  for (const r of h.zookeepers) startNode(h, r, configMapWith(h.tree, r.node.region.name, 'zoo.cfg'), TLS.zookeeper.secret, h.s.zookeeperHeap);
+  for (const r of h.zookeepers) startNode(h, r, configMapWith(h.tree, r.node.region.name, 'zoo.cfg'), TLS.zookeeper.secret, h.s.zookeeperHeap, certTimingEnv(h.s));
   await waitFor(`a ZooKeeper quorum of ${h.zookeepers.length}`, h.s.startTimeoutS * 1000, 2000, async () => {
     assertAlive(h.zookeepers);
     const states = await Promise.all(h.zookeepers.map((r) => zookeeperState(h, r)));
@@ -35,6 +36,7 @@ export async function startBrokers(h: Harness): Promise<void> {
   for (const r of h.brokers) {
     const clientTls = { CLIENT_TLS_DIR: h.pki.secretDir(r.node.region.name, TLS.kafkaClients.secret) };
     startNode(h, r, configMapWith(h.tree, r.node.region.name, 'server.properties'), TLS.kafka.secret, h.s.brokerHeap, clientTls);
+    startSidecars(h, r);
   }
   const mgmt = h.fleet.topic.managementRegion;
   // The harness's own checks run as the break-glass admin on the internal listener.
@@ -79,8 +81,13 @@ function startNode(h: Harness, r: NodeRun, data: Record<string, string>, secret:
     ...extraEnv,
   };
   Object.assign(r.env, env);
+  relaunch(h, r);
+}
+
+/** Runs the node's start.sh (again, as the kubelet restarts a container that exited). */
+export function relaunch(h: Harness, r: NodeRun): void {
   const logFile = join(h.s.work, 'logs', `${r.node.region.name}-${r.node.pod}.log`);
-  r.service = startService(`${r.node.region.name}/${r.node.pod}`, h.net.exec(r.host, ['bash', join(configDir, 'start.sh')]), env, logFile);
+  r.service = startService(`${r.node.region.name}/${r.node.pod}`, h.net.exec(r.host, ['bash', join(r.env.CONFIG_DIR!, 'start.sh')]), r.env, logFile);
 }
 
 /** The member's role, asked over its TLS client port with the generated health script if there is one. */

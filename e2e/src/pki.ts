@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from './proc';
 
@@ -20,7 +20,7 @@ export interface CertificateSpec {
   emailAddresses?: string[];
   duration?: string;
   subject?: { organizations?: string[]; organizationalUnits?: string[]; countries?: string[]; localities?: string[]; provinces?: string[] };
-  privateKey?: { algorithm?: 'RSA' | 'ECDSA' | 'Ed25519'; size?: number; encoding?: 'PKCS1' | 'PKCS8' };
+  privateKey?: { algorithm?: 'RSA' | 'ECDSA' | 'Ed25519'; size?: number; encoding?: 'PKCS1' | 'PKCS8'; rotationPolicy?: 'Always' | 'Never' };
   usages?: string[];
   additionalOutputFormats?: { type: 'CombinedPEM' | 'DER' }[];
 }
@@ -59,13 +59,18 @@ export class Ca {
     sh(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', this.key, '-out', this.crt, '-days', '2', '-subj', `/O=stretched-kafka e2e/CN=stretched-kafka e2e ${label.replace(/[/\\]/g, ' ')}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   }
 
-  /** Issues `spec` into `secretDir` the way cert-manager fills the Secret. */
-  issue(spec: CertificateSpec, secretDir: string): void {
-    mkdirSync(secretDir, { recursive: true });
-    const work = join(secretDir, '.work');
+  /**
+   * Issues `spec` with a new key, as cert-manager does at every issuance with `rotationPolicy:
+   * Always`: the Secret's data (key -> content), also written as plain files into `work`.
+   */
+  issue(spec: CertificateSpec, work: string): Record<string, Buffer> {
+    const key = join(work, 'tls.key');
+    // rotationPolicy Never keeps the key of the previous issuance (cert-manager's default before 1.18).
+    const keep = spec.privateKey?.rotationPolicy === 'Never' && existsSync(key) ? readFileSync(key) : undefined;
+    rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
-    const key = join(secretDir, 'tls.key');
-    generateKey(spec, key);
+    if (keep) writeFileSync(key, keep, { mode: 0o600 });
+    else generateKey(spec, key);
 
     const subject = [
       ...(spec.subject?.countries ?? []).map((v) => `C=${v}`),
@@ -99,14 +104,19 @@ export class Ca {
         ...(sans.length ? [`subjectAltName=${sans.join(',')}`] : []),
       ].join('\n') + '\n',
     );
-    const crt = join(secretDir, 'tls.crt');
+    const crt = join(work, 'tls.crt');
     sh(['openssl', 'x509', '-req', '-in', csr, '-CA', this.crt, '-CAkey', this.key, '-set_serial', `0x${randomSerial()}`, '-days', String(days(spec.duration)), '-extfile', ext, '-out', crt]);
 
-    writeFileSync(join(secretDir, 'ca.crt'), readFileSync(this.crt));
+    const data: Record<string, Buffer> = { 'ca.crt': readFileSync(this.crt), 'tls.crt': readFileSync(crt), 'tls.key': readFileSync(key) };
     for (const format of spec.additionalOutputFormats ?? []) {
-      if (format.type === 'CombinedPEM') writeFileSync(join(secretDir, 'tls-combined.pem'), `${readFileSync(key, 'utf8').trimEnd()}\n${readFileSync(crt, 'utf8')}`);
-      if (format.type === 'DER') writeFileSync(join(secretDir, 'key.der'), sh(['openssl', 'pkey', '-in', key, '-outform', 'DER'], {}));
+      if (format.type === 'CombinedPEM') data['tls-combined.pem'] = Buffer.from(`${readFileSync(key, 'utf8').trimEnd()}\n${readFileSync(crt, 'utf8')}`);
+      if (format.type === 'DER') {
+        sh(['openssl', 'pkey', '-in', key, '-outform', 'DER', '-out', join(work, 'key.der')]);
+        data['key.der'] = readFileSync(join(work, 'key.der'));
+      }
     }
+    for (const [name, content] of Object.entries(data)) writeFileSync(join(work, name), content);
+    return data;
   }
 }
 

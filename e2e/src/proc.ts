@@ -17,6 +17,8 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Return the result instead of throwing when the command fails. */
   readonly allowFail?: boolean;
+  /** Sends the process group SIGTERM when it fires (a graceful stop, as Kubernetes stops a pod). */
+  readonly stop?: AbortSignal;
 }
 
 function describe(args: readonly string[]): string {
@@ -49,6 +51,7 @@ export function run(args: readonly string[], opts: RunOptions): Promise<Result> 
       timedOut = true;
       killGroup(child, 'SIGKILL');
     }, opts.timeoutMs);
+    opts.stop?.addEventListener('abort', () => killGroup(child, 'SIGTERM'), { once: true });
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(new Error(`${describe(args)}: ${e.message}`));

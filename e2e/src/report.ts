@@ -47,6 +47,7 @@ export function printReport(s: Settings, report: Report): boolean {
   const fig = (v: unknown, unit = '') => (v === undefined ? 'n/a' : `${v}${unit}`);
   const lines = [
     ...wanFigures(r),
+    ...(r.rotation ? rotationFigures(r.rotation as Rotation, fig) : []),
     ...(s.stages === 'all' ? [...cutFigures(r, fig), ...latencyFigures(r), ...bufferFigures(r)] : []),
     `e2e:   wall time                  ${fig(r.wallS, ' s')} (load average ${round(loadavg()[0])}: above 2 the run shared the 2 cores and its timings are upper bounds)`,
     ...report.checks.map((c) => `e2e: ${c.ok ? 'PASS' : 'FAIL'} ${c.what}${c.detail && !c.ok ? ` (${c.detail})` : ''}`),
@@ -93,6 +94,29 @@ function wanFigures(r: Record<string, unknown>): string[] {
     `e2e: WAN ${w.rttMs ? `${w.rttMs} ms round trip between regions (a delay line in each region's uplink)${w.mbit ? `, ${w.mbit} Mbit/s per uplink` : ''}` : 'off (plain links)'}`,
     `e2e:   inter-region RTT (ping)    ${show(w.interRegionRttMs)}`,
     `e2e:   intra-region RTT (ping)    ${show(w.intraRegionRttMs)}`,
+  ];
+}
+
+interface Rotation {
+  kind: string;
+  certificates: number;
+  watchS: number;
+  staggerS: number;
+  brokerReloadS: Record<string, number | undefined>;
+  zookeeperRestarts: { id: number; exitedS: number; servingS?: number }[];
+  longestQuorumGapS: number;
+  producerRetries: number;
+  lost?: number;
+  reordered?: number;
+}
+
+function rotationFigures(r: Rotation, fig: (v: unknown, unit?: string) => string): string[] {
+  return [
+    `e2e: ${r.kind} certificate rotation under load: ${r.certificates} certificates re-issued (watch ${r.watchS} s, ZooKeeper stagger ${r.staggerS} s)`,
+    `e2e:   broker reloads after re-issue  ${Object.entries(r.brokerReloadS).map(([id, s]) => `${id}: ${fig(s, ' s')}`).join(', ')}`,
+    `e2e:   ZooKeeper restarts (exit-serving) ${r.zookeeperRestarts.map((z) => `${z.id}: ${z.exitedS}-${fig(z.servingS)} s`).join(', ')}`,
+    `e2e:   longest gap without a serving ZooKeeper majority ${r.longestQuorumGapS} s`,
+    `e2e:   lost / reordered records   ${fig(r.lost)} / ${fig(r.reordered)} (producer retries ${r.producerRetries})`,
   ];
 }
 

@@ -33,8 +33,8 @@ export interface Settings {
   zookeeperHeap: string;
   startTimeoutS: number;
   isrTimeoutS: number;
-  /** `all` (default), `trust` (up to the trust checks, no load and no cut) or `network` (up to the WAN's RTT check). */
-  stages: 'all' | 'trust' | 'network';
+  /** `all` (default); `trust`: up to the trust checks, no load and no cut; `network`: up to the WAN's RTT check; `rotation`: up to the rotation, no cut. */
+  stages: 'all' | 'trust' | 'network' | 'rotation';
   /** E2E_WAN_MS: emulated inter-region round trip in ms (undefined: the fleet's network.latencyMs; 0: no WAN). */
   wanMs: number | undefined;
   /** E2E_WAN_MBIT: rate cap of each region's uplink in Mbit/s (0: none). */
@@ -47,6 +47,13 @@ export interface Settings {
   bufferRecords: number;
   /** The delay line's binary (e2e/wan/build.sh). */
   wanBin: string;
+  /** E2E_ROTATE: `leaf` re-issues every leaf certificate under load before the cut (rotation.ts); `none` skips it. */
+  rotate: 'leaf' | 'none';
+  /** Seconds after the rotation's producers start that the certificates are re-issued. */
+  rotateAtS: number;
+  /** E2E_CERT_WATCH_S / E2E_CERT_STAGGER_S: the scripts' watch interval and ZooKeeper's restart stagger; unset = as generated. */
+  certWatchS?: number;
+  certStaggerS?: number;
 }
 
 /** The run's settings from the command line (`run --clusters ... --work ... --kafka-lib ...`) and the E2E_* knobs. */
@@ -98,11 +105,22 @@ export function settings(): Settings {
     latencyS: num('E2E_LATENCY_S', 20),
     bufferRecords: num('E2E_BUFFER_RECORDS', mode === 'ci' ? 30000 : 100000),
     wanBin: resolve(values['wan-bin']!),
+    rotate: rotate(env.E2E_ROTATE, mode),
+    rotateAtS: num('E2E_ROTATE_AT_S', 10),
+    certWatchS: env.E2E_CERT_WATCH_S ? num('E2E_CERT_WATCH_S', 0) : undefined,
+    certStaggerS: env.E2E_CERT_STAGGER_S ? num('E2E_CERT_STAGGER_S', 0) : undefined,
   };
 }
 
 function stages(v: string | undefined): Settings['stages'] {
   if (v === undefined || v === '' || v === 'all') return 'all';
-  if (v === 'trust' || v === 'network') return v;
-  throw new Error(`E2E_STAGES=${v}: must be all, trust or network`);
+  if (v === 'trust' || v === 'network' || v === 'rotation') return v;
+  throw new Error(`E2E_STAGES=${v}: must be all, trust, network or rotation`);
+}
+
+/** Default: one leaf rotation in CI mode; none in full mode (nine ZooKeeper members restart 120 s apart: 17 min more). */
+function rotate(v: string | undefined, mode: Settings['mode']): Settings['rotate'] {
+  if (v === undefined || v === '') return mode === 'ci' ? 'leaf' : 'none';
+  if (v === 'leaf' || v === 'none') return v;
+  throw new Error(`E2E_ROTATE=${v}: must be leaf or none`);
 }

@@ -30,7 +30,7 @@ export function plan(h: Harness): void {
 
 function nodeRun(h: Harness, node: Node, host: Host): NodeRun {
   const dir = join(h.s.work, 'nodes', node.region.name, node.pod);
-  return { node, host, dir, env: {} };
+  return { node, host, dir, env: {}, sidecars: [] };
 }
 
 /** Creates the planned namespaces, bridges, links and hosts files (and the logs folder). */
