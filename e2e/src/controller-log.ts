@@ -24,6 +24,13 @@ export function failoverSeconds(brokers: readonly NodeRun[], region: string, cut
   return moves.length ? round((Math.min(...moves.map((e) => e.at)) - cutAt) / 1000) : undefined;
 }
 
+/** Seconds from the cut until a broker outside `region` was elected controller, if one was during the cut. */
+export function controllerFailoverSeconds(brokers: readonly NodeRun[], region: string, cutAt: number, restoredAt: number): number | undefined {
+  const ids = new Set(brokers.filter((b) => b.node.region.name === region).map((b) => b.node.id));
+  const elected = controllerLog(brokers, ELECTED).filter((e) => !ids.has(e.controller) && e.at >= cutAt && e.at <= restoredAt);
+  return elected.length ? round((Math.min(...elected.map((e) => e.at)) - cutAt) / 1000) : undefined;
+}
+
 /**
  * The broker that was Kafka's controller at `at`: the last one the logs show elected before it.
  * A cut controller slows recovery: leaders ask the controller to shrink an ISR (AlterPartition),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Fleet, Node, TrustDomain, bootstrapServers, loadFleet } from '@stretched-kafka/fleet';
+import { Fleet, Node, TLS, TrustDomain, bootstrapServers, loadFleet } from '@stretched-kafka/fleet';
 import { Certificates } from './certificates';
 import { KafkaTools, ToolsIdentity } from './kafka';
 import { log } from './log';
@@ -8,12 +8,13 @@ import { Service } from './proc';
 import { Report } from './report';
 import { PREFIX, settings } from './settings';
 import { Tree } from './tree';
+import { quorumTools } from './kraft';
 import { TrustContext } from './trust';
 
 // What the stages share: the settings, the fleet and its synthesized tree, the network, the
 // certificates, the nodes and clients the plan placed, Kafka's tools and the report.
 
-/** A ZooKeeper member or broker: its network namespace, its folder and, once started, its process. */
+/** A ZooKeeper member, KRaft controller or broker: its network namespace, its folder and, once started, its process. */
 export interface NodeRun {
   readonly node: Node;
   readonly host: Host;
@@ -32,6 +33,8 @@ export class Harness {
   readonly kafkaHome = join(this.s.work, 'kafka-home');
   readonly pki = new Certificates(this.s.work, this.s.clusters);
   readonly zookeepers: NodeRun[] = [];
+  /** KRaft controllers (metadata.mode kraft; ZooKeeper mode has none). */
+  readonly controllers: NodeRun[] = [];
   readonly brokers: NodeRun[] = [];
   /** One client namespace per region, where the tools and the load program run. */
   readonly clients = new Map<string, Host>();
@@ -39,11 +42,15 @@ export class Harness {
   tools!: KafkaTools;
   readonly report = new Report();
 
-  /** Kafka's tools in the management region's client namespace as `identity`, on the listener of `trust`. */
-  toolsAs(identity: ToolsIdentity, trust: TrustDomain): KafkaTools {
-    const mgmt = this.fleet.topic.managementRegion;
-    const region = this.fleet.regions.find((x) => x.name === mgmt)!;
-    return new KafkaTools(this.net, this.clients.get(mgmt)!, this.kafkaHome, bootstrapServers(this.fleet, region, trust), identity, this.s.work);
+  /** Kafka's tools in `from`'s client namespace (default: the management region's) as `identity`, on the listener of `trust`. */
+  toolsAs(identity: ToolsIdentity, trust: TrustDomain, from = this.fleet.topic.managementRegion): KafkaTools {
+    const region = this.fleet.regions.find((x) => x.name === from)!;
+    return new KafkaTools(this.net, this.clients.get(from)!, this.kafkaHome, bootstrapServers(this.fleet, region, trust), identity, this.s.work);
+  }
+
+  /** The break-glass admin's identity (its Secret is issued in the management region). */
+  adminIdentity(): ToolsIdentity {
+    return { name: TLS.admin.commonName, tlsDir: this.pki.secretDir(this.fleet.topic.managementRegion, TLS.admin.secret) };
   }
 
   regionOfBroker(id: number): string | undefined {
@@ -62,8 +69,10 @@ export class Harness {
       stackCa: this.pki.ca({ kind: 'Issuer', name: f.pki.internal.issuerName }),
       secretDir: (region, secret) => this.pki.secretDir(region, secret),
       toolsAs: (identity, trust) => this.toolsAs(identity, trust),
+      quorumToolsAs: (identity) => quorumTools(this, this.fleet.topic.managementRegion, identity),
       brokerLogs: () => logsOf(this.brokers),
       zookeeperLogs: () => logsOf(this.zookeepers),
+      controllerLogs: () => logsOf(this.controllers),
       check: (what, ok, detail) => this.report.check(what, ok, detail),
       log,
     };

@@ -65,7 +65,7 @@ export class KafkaTools {
   async brokers(): Promise<Map<number, string>> {
     const r = await this.tool('kafka-broker-api-versions.sh', ['--bootstrap-server', this.bootstrap, '--command-config', this.clientConfig], 60_000);
     const found = new Map<number, string>();
-    for (const m of r.stdout.matchAll(/\(id: (\d+) rack: ([^)]+)\) -> \(/g)) found.set(Number(m[1]), m[2]);
+    for (const m of r.stdout.matchAll(/\(id: (\d+) rack: ([^) ]+)[^)]*\) -> \(/g)) found.set(Number(m[1]), m[2]);
     return found;
   }
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { TLS, bootstrapServers, loadConsumerGroup } from '@stretched-kafka/fleet';
 import { clientTimeouts } from '@stretched-kafka/kafka';
 import { timeoutArgs } from '@stretched-kafka/loadjobs';
-import { cutRegion, describe, fullIsr, reportIsrRecovery } from './cut';
+import { chooseCutRegion, cutRegion, describe, fullIsr, reportIsrRecovery } from './cut';
+import { quorumRecovery } from './kraft';
 import { Harness } from './harness';
 import { log } from './log';
 import { FatalError } from './nodes';
@@ -33,12 +34,14 @@ export interface Producer {
   readonly done: Promise<Result>;
 }
 
-/** Producers in two regions, the last region cut off while they run. */
+/** Producers in two regions, the third (E2E_CUT_REGION, default the last) cut off while they run. */
 export async function loadWithRegionCut(h: Harness): Promise<void> {
   const f = h.fleet;
   const r = h.report.figures;
-  const producing = f.regions.slice(0, 2).map((x) => x.name);
-  const cut = f.regions[f.regions.length - 1].name;
+  const cut = await chooseCutRegion(h);
+  const producing = f.regions.map((x) => x.name).filter((x) => x !== cut).slice(0, 2);
+  // The harness's own tools must not sit in the region that is cut off.
+  if (cut === f.topic.managementRegion) h.tools = h.toolsAs(h.adminIdentity(), 'stack', producing[0]);
   const loadDir = join(h.s.work, 'load');
   mkdirSync(loadDir, { recursive: true });
   const before = await describe(h);
@@ -49,8 +52,11 @@ export async function loadWithRegionCut(h: Harness): Promise<void> {
   const window = await cutRegion(h, cut);
 
   const isrFull = fullIsr(h);
+  // KRaft: the voters' catch-up is watched from the restore on, alongside the ISRs.
+  const quorumBack = f.metadata.mode === 'kraft' ? quorumRecovery(h, producing[0], window.restoredAt) : undefined;
   const results = await Promise.all(producers.map(async (p) => ({ ...p, res: await p.done })));
   reportIsrRecovery(h, await isrFull, window);
+  await quorumBack;
 
   const produced: Record<string, Summary | undefined> = {};
   for (const p of results) {
@@ -61,6 +67,8 @@ export async function loadWithRegionCut(h: Harness): Promise<void> {
   r.cutRegion = cut;
   r.producingRegions = producing;
   r.cutS = round((window.restoredAt - window.cutAt) / 1000);
+  // A deliberate breakage (E2E_FAULT) has made its point by now; reading the records back needs a quorum.
+  if (h.s.fault !== 'none') return log(`fault: E2E_FAULT=${h.s.fault}: the consumers are left out`);
   const summaries = producers.map((p) => p.summary).filter((x) => existsSync(x));
   if (summaries.length !== producers.length) throw new FatalError(`producers wrote ${summaries.length} of ${producers.length} summary files; logs in ${join(h.s.work, 'logs')}`);
 

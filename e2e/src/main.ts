@@ -4,6 +4,7 @@ import { loadFleet } from '@stretched-kafka/fleet';
 import { Harness } from './harness';
 import { bufferProbe } from './buffers';
 import { latencyProbe } from './latency';
+import { startControllers } from './kraft';
 import { loadWithRegionCut } from './load';
 import { log, started } from './log';
 import { removeNetwork } from './net';
@@ -24,8 +25,10 @@ import { startWan } from './wan';
 // checks that nothing acknowledged was lost or reordered.
 //
 // Stages, one module each: settings.ts, topology.ts (network), certificates.ts (PKI), nodes.ts
-// (ZooKeeper and brokers), topics.ts (topic and ACLs), trust.ts, load.ts with cut.ts and
-// controller-log.ts (load and region cut), rotation.ts (certificates re-issued under load), report.ts. This file only runs them in order.
+// (ZooKeeper and brokers), kraft.ts (KRaft controllers), topics.ts (topic and ACLs), trust.ts
+// (trust-kraft.ts), load.ts with cut.ts and controller-log.ts (load and region cut), rotation.ts
+// (certificates re-issued under load), latency.ts and buffers.ts (the WAN's figures), report.ts.
+// This file only runs them in order.
 //
 //   node dist/e2e.js run --clusters <tree> --work <dir> --kafka-lib <lib> [--fleet f] [--kafka-home d] [--loadgen cli.js]
 //   node dist/e2e.js kafka-version [--fleet f]
@@ -64,7 +67,9 @@ async function main(): Promise<number> {
     if ((await startWan(h)) && h.s.stages !== 'network') {
       h.pki.issue(h.tree, h.fleet);
       prepareKafkaHome(h);
-      await startZookeeper(h);
+      // The metadata quorum: ZooKeeper, or the KRaft controllers (kraft.ts).
+      if (h.fleet.metadata.mode === 'kraft') await startControllers(h);
+      else await startZookeeper(h);
       await startBrokers(h);
       await topicAndAcls(h);
       await trustChecks(h.trustContext());

@@ -38,11 +38,10 @@ export async function startBrokers(h: Harness): Promise<void> {
     startNode(h, r, configMapWith(h.tree, r.node.region.name, 'server.properties'), TLS.kafka.secret, h.s.brokerHeap, clientTls);
     startSidecars(h, r);
   }
-  const mgmt = h.fleet.topic.managementRegion;
   // The harness's own checks run as the break-glass admin on the internal listener.
-  h.tools = h.toolsAs({ name: TLS.admin.commonName, tlsDir: h.pki.secretDir(mgmt, TLS.admin.secret) }, 'stack');
+  h.tools = h.toolsAs(h.adminIdentity(), 'stack');
   const found = await waitFor(`all ${h.brokers.length} brokers to answer over mTLS`, h.s.startTimeoutS * 1000, 3000, async () => {
-    assertAlive([...h.zookeepers, ...h.brokers]);
+    assertAlive([...h.zookeepers, ...h.controllers, ...h.brokers]);
     const b = await h.tools.brokers();
     return b.size === h.brokers.length ? b : undefined;
   });
@@ -53,8 +52,8 @@ export async function startBrokers(h: Harness): Promise<void> {
   log(`kafka: ${found.size} brokers answer ApiVersions over mTLS as kafka-admin; racks = regions`);
 }
 
-/** The data of the ConfigMap in `region` that carries `key` (zoo.cfg or server.properties). */
-function configMapWith(tree: Tree, region: string, key: string): Record<string, string> {
+/** The data of the ConfigMap in `region` that carries `key` (zoo.cfg, controller.properties or server.properties). */
+export function configMapWith(tree: Tree, region: string, key: string): Record<string, string> {
   const found = tree.all('ConfigMap', region).filter((o) => typeof (o.object.data as Record<string, string> | undefined)?.[key] === 'string');
   if (found.length !== 1) throw new Error(`expected one ConfigMap with data key ${key} under ${tree.root}/${region}/, found ${found.length}`);
   const data = found[0].object.data as Record<string, string>;
@@ -63,7 +62,7 @@ function configMapWith(tree: Tree, region: string, key: string): Record<string, 
 }
 
 /** Writes the ConfigMap's files as CONFIG_DIR and runs its start.sh in the node's namespace. */
-function startNode(h: Harness, r: NodeRun, data: Record<string, string>, secret: string, heap: string, extraEnv: NodeJS.ProcessEnv = {}): void {
+export function startNode(h: Harness, r: NodeRun, data: Record<string, string>, secret: string, heap: string, extraEnv: NodeJS.ProcessEnv = {}): void {
   const configDir = join(r.dir, 'config');
   mkdirSync(configDir, { recursive: true });
   for (const [key, value] of Object.entries(data)) writeFileSync(join(configDir, key), value, { mode: key.endsWith('.sh') ? 0o755 : 0o644 });
@@ -102,7 +101,7 @@ async function zookeeperState(h: Harness, r: NodeRun): Promise<string | undefine
   return res.code === 0 && existsSync(health) ? 'follower' : undefined;
 }
 
-function assertAlive(nodes: readonly NodeRun[]): void {
+export function assertAlive(nodes: readonly NodeRun[]): void {
   for (const r of nodes) {
     if (r.service && !running(r.service)) throw new FatalError(`${r.service.name} exited (code ${r.service.child.exitCode}); log: ${r.service.logFile}\n${tailErrors(r.service.logFile)}`);
   }

@@ -58,8 +58,13 @@ export function printReport(s: Settings, report: Report): boolean {
   writeFileSync(join(s.work, 'report.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(`e2e: ${passed ? 'PASSED' : 'FAILED'}; report ${join(s.work, 'report.json')}, logs ${join(s.work, 'logs')}`);
   // A complete passing run is the measurement the docs quote (E2E_RECORD=0: print only).
+  // One record per metadata mode and cut choice: docs/measurements/e2e-ci.md (ZooKeeper, last
+  // region cut), e2e-ci-kraft-controller-cut.md (KRaft, the active controller's region cut), ...
   if (passed && s.stages === 'all' && process.env.E2E_RECORD !== '0') {
-    console.log(`e2e: recorded in ${record(`e2e-${s.mode}`, `E2E_MODE=${s.mode} npm run test:e2e`, lines)}`);
+    const kraft = r.metadata === 'kraft';
+    const knobs = [`E2E_MODE=${s.mode}`, ...(kraft ? ['E2E_METADATA=kraft'] : []), ...(s.cutRegion ? [`E2E_CUT_REGION=${s.cutRegion}`] : [])];
+    const cut = s.cutRegion === undefined ? '' : s.cutRegion === 'active-controller' ? '-controller-cut' : `-cut-${s.cutRegion}`;
+    console.log(`e2e: recorded in ${record(`e2e-${s.mode}${kraft ? '-kraft' : ''}${cut}`, `${knobs.join(' ')} npm run test:e2e`, lines)}`);
   }
   return passed;
 }
@@ -121,16 +126,22 @@ function rotationFigures(r: Rotation, fig: (v: unknown, unit?: string) => string
 }
 
 function cutFigures(r: Record<string, unknown>, fig: (v: unknown, unit?: string) => string): string[] {
-  const controller = r.controllerAtCut as { broker: number; region?: string } | undefined;
-  const where = controller ? `broker ${controller.broker} in ${controller.region}${controller.region === r.cutRegion ? ', cut off: ISR shrinks waited for a new one' : ''}` : undefined;
+  const controller = r.controllerAtCut as { broker?: number; controller?: number; region?: string } | undefined;
+  const kraft = r.metadata === 'kraft';
+  const cutOff = kraft ? 'cut off: the quorum elected a new leader' : 'cut off: ISR shrinks waited for a new one';
+  const where = controller ? `${kraft ? `controller ${controller.controller}` : `broker ${controller.broker}`} in ${controller.region}${controller.region === r.cutRegion ? `, ${cutOff}` : ''}` : undefined;
+  const moved = kraft ? 'the active controller fenced the cut brokers' : 'controller declared the cut brokers dead or took over from one';
+  const controllerFailover = r.controllerFailoverS !== undefined ? fig(r.controllerFailoverS, ' s') : controller && controller.region !== r.cutRegion ? 'none needed (the active controller was not cut off)' : 'n/a';
   return [
-    `e2e: region cut of ${r.cutRegion} for ${fig(r.cutS, ' s')} while producing from ${(r.producingRegions as string[]).join(' and ')}`,
+    `e2e: region cut of ${r.cutRegion} for ${fig(r.cutS, ' s')} while producing from ${(r.producingRegions as string[]).join(' and ')} (metadata: ${kraft ? 'KRaft' : 'ZooKeeper'})`,
     `e2e:   lost records (RPO)         ${fig(r.lostRecords)}`,
     `e2e:   reordered records          ${fig(r.reorderedRecords)}`,
     `e2e:   longest produce stall (RTO) ${fig(r.rtoS, ' s')} (no record acknowledged anywhere)`,
     `e2e:   longest partition stall    ${fig(r.partitionStallS, ' s')} (one partition waiting for its batch)`,
-    `e2e:   Kafka failover after cut   ${fig(r.failoverS, ' s')} (controller declared the cut brokers dead or took over from one)`,
+    `e2e:   Kafka failover after cut   ${fig(r.failoverS, ' s')} (${moved})`,
     `e2e:   Kafka controller at the cut ${fig(where)}`,
+    `e2e:   controller failover        ${controllerFailover}${r.controllerFailoverS !== undefined ? ` (a ${kraft ? 'controller' : 'broker'} outside ${r.cutRegion} became the active controller)` : ''}`,
     `e2e:   ISR recovery after restore ${fig(r.isrRecoveryS, ' s')}`,
+    ...(kraft ? [`e2e:   quorum caught up after restore ${fig(r.quorumRecoveryS, ' s')}`] : []),
   ];
 }

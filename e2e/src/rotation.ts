@@ -133,6 +133,7 @@ function size(file: string): number {
 
 export async function rotationUnderLoad(h: Harness): Promise<void> {
   const f = h.fleet;
+  if (f.metadata.mode === 'kraft') throw new Error('E2E_ROTATE=leaf: the rotation stage covers ZooKeeper mode only; run KRaft mode with E2E_ROTATE=none');
   const dir = join(h.s.work, 'rotation');
   mkdirSync(dir, { recursive: true });
   const { watchS, staggerS } = timing(h);

@@ -29,8 +29,11 @@ export interface Settings {
   rate: number;
   cutAtS: number;
   cutS: number;
+  /** E2E_CUT_REGION: a region's name, `active-controller` (wherever the controller is just before the load starts) or undefined (the last region). */
+  cutRegion: string | undefined;
   brokerHeap: string;
   zookeeperHeap: string;
+  controllerHeap: string;
   startTimeoutS: number;
   isrTimeoutS: number;
   /** `all` (default); `trust`: up to the trust checks, no load and no cut; `network`: up to the WAN's RTT check; `rotation`: up to the rotation, no cut. */
@@ -54,6 +57,12 @@ export interface Settings {
   /** E2E_CERT_WATCH_S / E2E_CERT_STAGGER_S: the scripts' watch interval and ZooKeeper's restart stagger; unset = as generated. */
   certWatchS?: number;
   certStaggerS?: number;
+  /**
+   * E2E_FAULT, a deliberate breakage for the negative proof (e2e/kraft-negative.sh): `none`, or
+   * `controller-majority` (KRaft: at the cut, the controllers outside the cut region are killed,
+   * so no majority of the quorum is left anywhere).
+   */
+  fault: 'none' | 'controller-majority';
 }
 
 /** The run's settings from the command line (`run --clusters ... --work ... --kafka-lib ...`) and the E2E_* knobs. */
@@ -94,8 +103,10 @@ export function settings(): Settings {
     // one was in the cut region, then zookeeper.session.timeout.ms before the controller moves
     // partition leaders), so the producers' stall measures failover, not the cut.
     cutS: num('E2E_CUT_S', 45),
+    cutRegion: env.E2E_CUT_REGION || undefined,
     brokerHeap: env.E2E_BROKER_HEAP ?? '-Xms256m -Xmx512m',
     zookeeperHeap: env.E2E_ZOOKEEPER_HEAP ?? '-Xms64m -Xmx256m',
+    controllerHeap: env.E2E_CONTROLLER_HEAP ?? '-Xms64m -Xmx256m',
     startTimeoutS: num('E2E_START_TIMEOUT_S', mode === 'ci' ? 180 : 420),
     isrTimeoutS: num('E2E_ISR_TIMEOUT_S', 180),
     stages: stages(env.E2E_STAGES),
@@ -109,7 +120,14 @@ export function settings(): Settings {
     rotateAtS: num('E2E_ROTATE_AT_S', 10),
     certWatchS: env.E2E_CERT_WATCH_S ? num('E2E_CERT_WATCH_S', 0) : undefined,
     certStaggerS: env.E2E_CERT_STAGGER_S ? num('E2E_CERT_STAGGER_S', 0) : undefined,
+    fault: fault(env.E2E_FAULT),
   };
+}
+
+function fault(v: string | undefined): Settings['fault'] {
+  if (v === undefined || v === '' || v === 'none') return 'none';
+  if (v === 'controller-majority') return v;
+  throw new Error(`E2E_FAULT=${v}: must be none or controller-majority`);
 }
 
 function stages(v: string | undefined): Settings['stages'] {

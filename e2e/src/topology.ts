@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKA, Node, ZOOKEEPER, clustersetServiceName, kafkaBrokers, localPodNames, localServiceNames, zookeeperNodes } from '@stretched-kafka/fleet';
+import { KAFKA, KRAFT, Node, ZOOKEEPER, clustersetServiceName, kafkaBrokers, kraftControllers, localPodNames, localServiceNames, zookeeperNodes } from '@stretched-kafka/fleet';
 import { Harness, NodeRun } from './harness';
 import { log } from './log';
 import { Host } from './net';
 import { wanRttMs } from './wan';
 
-// The network stage: one namespace per ZooKeeper member, broker and regional client, grouped by
+// The network stage: one namespace per ZooKeeper member or KRaft controller, broker and regional client, grouped by
 // region, each with the clusterset names (and its region's cluster-local names) in its hosts file.
 
 /** Places every node and one client per region on the network plan. */
@@ -19,13 +19,18 @@ export function plan(h: Harness): void {
       const local = [...localPodNames(f, ZOOKEEPER.headless, n.pod), ...(i === 0 ? localServiceNames(f, ZOOKEEPER.client) : [])];
       h.zookeepers.push(nodeRun(h, n, h.net.addHost(region.name, n.pod, [n.host], local)));
     }
+    for (const n of kraftControllers(f, region)) {
+      h.controllers.push(nodeRun(h, n, h.net.addHost(region.name, n.pod, [n.host], localPodNames(f, KRAFT.headless, n.pod))));
+    }
     for (const [i, n] of kafka.entries()) {
       const local = [...localPodNames(f, KAFKA.headless, n.pod), ...(i === 0 ? [...localServiceNames(f, KAFKA.bootstrap), clustersetServiceName(f, KAFKA.bootstrap)] : [])];
       h.brokers.push(nodeRun(h, n, h.net.addHost(region.name, n.pod, [n.host], local)));
     }
     h.clients.set(region.name, h.net.addHost(region.name, 'client', []));
   }
-  log(`plan: ${f.regions.length} regions, ${h.zookeepers.length} ZooKeeper, ${h.brokers.length} brokers, topic ${f.topic.name} x ${f.topic.partitions} (mode ${h.s.mode})`);
+  h.report.figures.metadata = f.metadata.mode;
+  const metadata = f.metadata.mode === 'kraft' ? `${h.controllers.length} KRaft controllers` : `${h.zookeepers.length} ZooKeeper`;
+  log(`plan: ${f.regions.length} regions, ${metadata}, ${h.brokers.length} brokers, topic ${f.topic.name} x ${f.topic.partitions} (mode ${h.s.mode}, metadata ${f.metadata.mode})`);
 }
 
 function nodeRun(h: Harness, node: Node, host: Host): NodeRun {

@@ -4,6 +4,7 @@ import { Fleet, KAFKA, TLS, TrustDomain, ZOOKEEPER, kafkaBrokers, zookeeperNodes
 import { KafkaTools, ToolsIdentity } from './kafka';
 import { Ca, CertificateSpec } from './pki';
 import { Result } from './proc';
+import { controllerListenerChecks } from './trust-kraft';
 
 // The trust model, tried as an attacker would (README, trust model). An application may obtain
 // any certificate it likes from the application-facing CA, with any subject: here CN=kafka-admin,
@@ -21,22 +22,25 @@ export interface TrustContext {
   readonly stackCa: Ca;
   secretDir(region: string, secret: string): string;
   toolsAs(identity: ToolsIdentity, trust: TrustDomain): KafkaTools;
+  /** Kafka's tools as `identity`, aimed at the KRaft controllers' listener (KRaft mode). */
+  quorumToolsAs(identity: ToolsIdentity): KafkaTools;
   brokerLogs(): string[];
   zookeeperLogs(): string[];
+  controllerLogs(): string[];
   check(what: string, ok: boolean, detail: string): void;
   log(message: string): void;
 }
 
-interface Attacker {
+export interface Attacker {
   readonly name: string;
   readonly tlsDir: string;
 }
 
 const DENIED = /TopicAuthorizationException|ClusterAuthorizationException|Authorization failed|not authorized/i;
-const HANDSHAKE_REFUSED = /SslAuthenticationException|SSL handshake failed/i;
+export const HANDSHAKE_REFUSED = /SslAuthenticationException|SSL handshake failed/i;
 
 /** A tool run whose failure, time-out included, is an outcome to judge rather than an error. */
-async function attempt(tools: KafkaTools, script: string, args: readonly string[], timeoutMs = 60_000): Promise<Result> {
+export async function attempt(tools: KafkaTools, script: string, args: readonly string[], timeoutMs = 60_000): Promise<Result> {
   const started = Date.now();
   try {
     return await tools.tool(script, args, timeoutMs, true);
@@ -45,17 +49,17 @@ async function attempt(tools: KafkaTools, script: string, args: readonly string[
   }
 }
 
-function outputOf(r: Result): string {
+export function outputOf(r: Result): string {
   return `${r.stdout}\n${r.stderr}`;
 }
 
-function tail(text: string, n = 200): string {
+export function tail(text: string, n = 200): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > n ? `...${t.slice(-n)}` : t;
 }
 
 /** Lines that appeared in any of `files` since `before` (their lengths then). */
-function grown(files: readonly string[], before: readonly number[]): string {
+export function grown(files: readonly string[], before: readonly number[]): string {
   return files.map((f, i) => {
     try {
       return readFileSync(f, 'utf8').slice(before[i]);
@@ -65,7 +69,7 @@ function grown(files: readonly string[], before: readonly number[]): string {
   }).join('\n');
 }
 
-function lengths(files: readonly string[]): number[] {
+export function lengths(files: readonly string[]): number[] {
   return files.map((f) => {
     try {
       return readFileSync(f, 'utf8').length;
@@ -75,19 +79,24 @@ function lengths(files: readonly string[]): number[] {
   });
 }
 
-/** Certificates an application could request from the application-facing issuer. */
-function mintAttackers(ctx: TrustContext): { admin: Attacker; broker: Attacker } {
-  const f = ctx.fleet;
-  const mgmt = f.regions.find((r) => r.name === f.topic.managementRegion)!;
-  const base = (name: string, cn: string, extra: Partial<CertificateSpec>): CertificateSpec => ({
+/** A certificate an application could request from the application-facing issuer, with any subject. */
+export function forgedSpec(fleet: Fleet, name: string, cn: string, extra: Partial<CertificateSpec>): CertificateSpec {
+  return {
     secretName: name,
     commonName: cn,
-    subject: { organizations: [f.name] },
+    subject: { organizations: [fleet.name] },
     privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS8' },
     usages: ['client auth', 'digital signature', 'key encipherment'],
     additionalOutputFormats: [{ type: 'CombinedPEM' }],
     ...extra,
-  });
+  };
+}
+
+/** Certificates an application could request from the application-facing issuer. */
+function mintAttackers(ctx: TrustContext): { admin: Attacker; broker: Attacker } {
+  const f = ctx.fleet;
+  const mgmt = f.regions.find((r) => r.name === f.topic.managementRegion)!;
+  const base = (name: string, cn: string, extra: Partial<CertificateSpec>) => forgedSpec(f, name, cn, extra);
   const admin = { name: 'attacker-admin', tlsDir: join(ctx.work, 'attackers', 'admin') };
   ctx.applicationCa.issue(base(admin.name, TLS.admin.commonName, {}), admin.tlsDir);
   // The broker's subject and every name its real certificate carries: all a broker would present.
@@ -161,8 +170,11 @@ export async function trustChecks(ctx: TrustContext): Promise<void> {
     const refusedByBroker = new RegExp(`Failed authentication with /${clientIp}`).test(grown(logs, before));
     ctx.check(`application-CA ${who} is refused by the brokers' internal listener (${KAFKA.replicationPort})`, r.code !== 0 && HANDSHAKE_REFUSED.test(outputOf(r)) && refusedByBroker, `exit ${r.code}, broker logged the refusal: ${refusedByBroker}; ${tail(outputOf(r))}`);
   }
-  // 3. Joining as a broker: ZooKeeper (where a broker registers) refuses the forged broker certificate.
-  {
+  // 3. Joining as a broker: ZooKeeper (where a broker registers) refuses the forged broker
+  //    certificate; in KRaft mode the controllers' listener (where brokers register and
+  //    controllers vote) refuses forged broker and controller certificates (trust-kraft.ts).
+  if (f.metadata.mode === 'kraft') await controllerListenerChecks(ctx, broker, stackTrust);
+  else {
     const tools = ctx.toolsAs({ name: 'zookeeper-probe', tlsDir: broker.tlsDir }, 'stack');
     const logs = ctx.zookeeperLogs();
     const before = lengths(logs);
@@ -192,5 +204,5 @@ export async function trustChecks(ctx: TrustContext): Promise<void> {
     const r = await listTopics(external);
     ctx.check('a stack certificate is refused on the client listener (it trusts only the application issuer)', r.code !== 0 && HANDSHAKE_REFUSED.test(outputOf(r)), tail(outputOf(r)));
   }
-  ctx.log('trust: attacker certificates tried against both listeners and ZooKeeper; see the PASS/FAIL lines');
+  ctx.log(`trust: attacker certificates tried against both listeners and ${f.metadata.mode === 'kraft' ? 'the controllers' : 'ZooKeeper'}; see the PASS/FAIL lines`);
 }
