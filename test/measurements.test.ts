@@ -22,8 +22,10 @@ function figure(record: string, label: string): string {
   return m[1];
 }
 
-test('README quotes a region-cut record', () => {
-  expect(quotedRows().map((r) => r.cells[0])).toContain('ZooKeeper');
+test('README quotes region-cut records for both metadata modes', () => {
+  const modes = quotedRows().map((r) => r.cells[0]);
+  expect(modes).toContain('ZooKeeper');
+  expect(modes).toContain('KRaft');
 });
 
 test.each(quotedRows().map((r) => [r.record, r] as const))('README figures are those of %s', (_, row) => {
