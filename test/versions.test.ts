@@ -127,6 +127,10 @@ describe('files that cannot import versions.json repeat it exactly', () => {
     expect(property('log4j2.version')).toBe(VERSIONS.kafkaLibs.log4j2);
   });
 
+  test("pom.xml: the harness's JMX exporter agent is the pinned Maven Central release", () => {
+    expect(property('jmx.exporter.version')).toBe(VERSIONS.jmxExporter.maven);
+  });
+
   test('the load image builds on the pinned Node image', () => {
     expect(/^ARG NODE_IMAGE=(\S+)$/m.exec(read('packages/loadgen/Dockerfile'))?.[1]).toBe(IMAGES.node);
   });

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TLS, ZOOKEEPER } from '@stretched-kafka/fleet';
 import { Harness, NodeRun } from './harness';
@@ -61,6 +61,18 @@ export function configMapWith(tree: Tree, region: string, key: string): Record<s
   return data;
 }
 
+/** A folder holding only the JMX exporter agent jar from the Kafka classpath folder (made once per run). */
+function jmxExporterHome(h: Harness): string {
+  const dir = join(h.s.work, 'jmx-exporter');
+  if (!existsSync(dir)) {
+    const jar = readdirSync(h.s.kafkaLib).find((f) => /^jmx_prometheus_javaagent-.*\.jar$/.test(f));
+    if (!jar) throw new Error(`${h.s.kafkaLib}: no jmx_prometheus_javaagent jar (pom.xml fetches it)`);
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(join(h.s.kafkaLib, jar), join(dir, jar));
+  }
+  return dir;
+}
+
 /** Writes the ConfigMap's files as CONFIG_DIR and runs its start.sh in the node's namespace. */
 export function startNode(h: Harness, r: NodeRun, data: Record<string, string>, secret: string, heap: string, extraEnv: NodeJS.ProcessEnv = {}): void {
   const configDir = join(r.dir, 'config');
@@ -77,6 +89,8 @@ export function startNode(h: Harness, r: NodeRun, data: Record<string, string>, 
     RUN_DIR: join(r.dir, 'run'),
     LOG_DIR: join(r.dir, 'logs'),
     KAFKA_HEAP_OPTS: heap,
+    // The image's agent folder (/opt/prometheus-jmx-exporter in the pods): the jar pom.xml fetched.
+    JMX_EXPORTER_HOME: jmxExporterHome(h),
     ...extraEnv,
   };
   Object.assign(r.env, env);
