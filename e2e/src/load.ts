@@ -96,9 +96,14 @@ export async function loadWithRegionCut(h: Harness): Promise<void> {
 /**
  * A partition led by a cut broker waits for Kafka to move its leader, then at most for the
  * client's own share: the request timeout (when it outlasts the failover), one connection attempt
- * to the lost broker begun just before the move, and one retry backoff (up to 2.4 s at the 4th
- * retry) plus a round of metadata: the bound is max(failover, request timeout) + connection
- * timeout + 4 s. Unpatched kafkajs waited on the silent socket until the cut ended (48-58 s).
+ * to the lost broker begun just before the move, and one more acknowledgement wait: the batch
+ * retried on a surviving leader can wait again while that leader's ISR still holds the cut
+ * follower (in ZooKeeper mode with the controller cut, no ISR shrinks until a new controller is
+ * elected), which the broker ends at the ack timeout. The bound is max(failover, request timeout)
+ * + connection timeout + ack timeout, below the cut's length, so a client that waits on the
+ * silent socket until the cut ends (unpatched kafkajs: 48-58 s) fails it. How far the stall lies
+ * above Kafka's own failover is printed apart (the load program's target is a few seconds; the
+ * WAN and a loaded machine add the per-partition requests queued behind each other).
  */
 function checkPartitionStall(h: Harness, stallS: number | undefined, failoverS: number | undefined): void {
   const t = clientTimeouts(h.fleet);
@@ -106,11 +111,14 @@ function checkPartitionStall(h: Harness, stallS: number | undefined, failoverS: 
     h.report.check('longest partition stall measured next to Kafka\'s failover', false, `partition stall ${stallS ?? 'n/a'} s, failover ${failoverS ?? 'n/a'} s`);
     return;
   }
-  const bound = round(Math.max(failoverS, t.requestTimeoutMs / 1000) + t.connectionTimeoutMs / 1000 + 4);
+  h.report.figures.partitionStallAboveFailoverS = round(stallS - failoverS);
+  const parts = { request: t.requestTimeoutMs / 1000, connection: t.connectionTimeoutMs / 1000, ack: t.ackTimeoutMs / 1000 };
+  const bound = round(Math.max(failoverS, parts.request) + parts.connection + parts.ack);
+  const cutS = h.s.cutS;
   h.report.check(
-    `longest partition stall ${stallS} s is within the client's share of Kafka's failover (${failoverS} s): at most ${bound} s`,
-    stallS <= bound,
-    `stall ${stallS} s > ${bound} s = max(failover ${failoverS} s, request timeout ${t.requestTimeoutMs / 1000} s) + connection timeout ${t.connectionTimeoutMs / 1000} s + 4 s`,
+    `longest partition stall ${stallS} s is within the client's share of Kafka's failover (${failoverS} s): at most ${bound} s, below the ${cutS} s cut`,
+    stallS <= bound && bound < cutS,
+    `stall ${stallS} s, bound ${bound} s = max(failover ${failoverS} s, request timeout ${parts.request} s) + connection timeout ${parts.connection} s + ack timeout ${parts.ack} s${bound < cutS ? '' : `; the bound is not below the cut (${cutS} s): the check cannot tell a client that waited for the cut to end`}`,
   );
 }
 

@@ -137,7 +137,7 @@ function cutFigures(r: Record<string, unknown>, fig: (v: unknown, unit?: string)
     `e2e:   lost records (RPO)         ${fig(r.lostRecords)}`,
     `e2e:   reordered records          ${fig(r.reorderedRecords)}`,
     `e2e:   longest produce stall (RTO) ${fig(r.rtoS, ' s')} (no record acknowledged anywhere)`,
-    `e2e:   longest partition stall    ${fig(r.partitionStallS, ' s')} (one partition waiting for its batch)`,
+    `e2e:   longest partition stall    ${fig(r.partitionStallS, ' s')} (one partition waiting for its batch; ${fig(r.partitionStallAboveFailoverS, ' s')} above Kafka's failover)`,
     `e2e:   Kafka failover after cut   ${fig(r.failoverS, ' s')} (${moved})`,
     `e2e:   Kafka controller at the cut ${fig(where)}`,
     `e2e:   controller failover        ${controllerFailover}${r.controllerFailoverS !== undefined ? ` (a ${kraft ? 'controller' : 'broker'} outside ${r.cutRegion} became the active controller)` : ''}`,

@@ -141,9 +141,11 @@ export async function rotationUnderLoad(h: Harness): Promise<void> {
   const majority = Math.floor(zk.length / 2) + 1;
   const sessionTimeoutMs = Number(/zookeeper\.session\.timeout\.ms=(\d+)/.exec(readFileSync(join(h.brokers[0].env.CONFIG_DIR!, 'server.properties'), 'utf8'))?.[1] ?? 18_000);
   // Every broker notices within one watch interval and may need one retry a watch interval later
-  // (seen: an AlterConfigs that timed out while the first ZooKeeper member restarted); ZooKeeper
-  // member i restarts i stagger slots after it noticed.
-  const brokerDeadlineS = 2 * watchS + 90;
+  // (seen: an AlterConfigs that timed out while a ZooKeeper member restarted). Each attempt is one
+  // kafka-configs run: its admin client gives up after default.api.timeout.ms (60 s), plus up to
+  // 30 s for the JVM to start on a loaded machine. ZooKeeper member i restarts i stagger slots
+  // after it noticed.
+  const brokerDeadlineS = 2 * watchS + 2 * (60 + 30);
   const zookeeperDeadlineS = watchS + staggerS * (zk.length - 1) + 90;
   const events: Event[] = [];
   const note = (what: string, at = Date.now()) => {
