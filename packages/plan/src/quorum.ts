@@ -1,4 +1,4 @@
-import { Fleet, Node, kraftControllers, zookeeperNodes } from '@stretched-kafka/fleet';
+import { Fleet, Node, kraftControllers, metadataLayout, zookeeperNodes } from '@stretched-kafka/fleet';
 
 /**
  * The metadata quorum of the fleet's mode, and how the plan names it: the ZooKeeper ensemble or
@@ -27,7 +27,8 @@ export interface MetadataQuorum {
 }
 
 export function metadataQuorum(fleet: Fleet): MetadataQuorum {
-  if (fleet.metadata.mode === 'kraft') {
+  // A migration's KRaft controllers take over from ZooKeeper once the brokers register with them (phase 2).
+  if (metadataLayout(fleet).brokers !== 'zookeeper') {
     return {
       name: 'the KRaft quorum',
       members: 'KRaft controllers',

@@ -1,4 +1,5 @@
-import { bootstrapServers, Fleet, KAFKA, placeholderFields, SUBMARINER, TLS } from '@stretched-kafka/fleet';
+import { bootstrapServers, Fleet, KAFKA, metadataLayout, placeholderFields, SUBMARINER, TLS } from '@stretched-kafka/fleet';
+import { migrationSection } from './migration';
 import { isBranch } from '@stretched-kafka/gitops';
 import { cableDriverNeedsPsk } from '@stretched-kafka/submariner';
 import { bufferPlan, sysctlLines, tunedProfile } from './buffers';
@@ -130,6 +131,7 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
   line('Computed by `npm run plan` from the fleet definition (fleet.yaml over the built-in defaults).');
   line();
   firstSync(fleet, line);
+  migrationSection(fleet, line);
   if (changes) {
     line('## This change (against the tree on disk)');
     line();
@@ -168,10 +170,10 @@ export function renderPlan(fleet: Fleet, changes?: readonly string[]): string {
       'Kafka picks the start index and follower shift at random; this plan uses 0 for both, so the live leader of a given ' +
       'partition may differ, the counts below do not.',
   );
-  if (fleet.metadata.mode === 'kraft') {
+  if (metadataLayout(fleet).brokers !== 'zookeeper') {
     line();
     line(
-      'In KRaft mode the active controller assigns replicas instead (StripedReplicaPlacer): it too puts the replicas of a partition ' +
+      'In KRaft mode (and from phase 2 of a migration) the active controller assigns replicas instead (StripedReplicaPlacer): it too puts the replicas of a partition ' +
         'in different racks while there are at least as many racks as replicas, and spreads leaders over the brokers; the partition-by-partition ' +
         'layout below is the ZooKeeper-mode one, the per-region guarantees and counts are the same.',
     );
