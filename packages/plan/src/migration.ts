@@ -83,6 +83,7 @@ export function migrationSection(fleet: Fleet, line: (s?: string) => void): void
     line(`- [ ] Every broker runs in KRaft mode: \`kafka.controller:type=KafkaController,name=MigratingZkBrokerCount\` is 0, and all ${brokers} broker ids are observers:`);
     code(quorumCommands(fleet, 'replication'));
     line(`- [ ] ${STATE} is still 1 (MIGRATION). This is the last point with a way back: Kafka's documentation notes that some users run a week or two like this before finalizing.`);
+    line(`- [ ] \`gitops.prune\` is false in this commit (now ${fleet.gitops.prune}): Kafka deprovisions ZooKeeper only after every controller left migration mode, and Flux would prune it during the controllers' roll.`);
   }
   line();
   line('**Done when** (after the sync):');
@@ -92,7 +93,7 @@ export function migrationSection(fleet: Fleet, line: (s?: string) => void): void
       `- the ${voters} controllers are up in one quorum and ${STATE} is 2 (PRE_MIGRATION); the next step is \`metadata.phase: 2\`.`,
       `- the active controller logged \`Completed migration of metadata from Zookeeper to KRaft\` and ${STATE} is 1 (MIGRATION); the next step is \`metadata.phase: 3\`.`,
       `- \`MigratingZkBrokerCount\` is 0 with all ${brokers} brokers registered; the next step is \`metadata.phase: 4\`.`,
-      `- ${STATE} is 3 (POST_MIGRATION) once every controller restarted; ZooKeeper's pods are gone (delete its PersistentVolumeClaims when you no longer want the data). Next, an ordinary version bump: \`metadata.mode: kraft\` on Kafka 4.`,
+      `- ${STATE} is 3 (POST_MIGRATION) once every controller restarted; then set \`gitops.prune\` back to true and GitOps removes ZooKeeper (delete its PersistentVolumeClaims when you no longer want the data). Next, an ordinary version bump: \`metadata.mode: kraft\` on Kafka 4.`,
     ][phase - 1],
   );
   line();
