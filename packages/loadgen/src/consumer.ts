@@ -65,7 +65,8 @@ export function loadExpectFiles(paths: readonly string[], read: (p: string) => s
 
 /**
  * When to stop: duration elapsed, a stop request, or no record for idleTimeoutS (counted from
- * the start while nothing has arrived yet, so a consumer started before its producers waits).
+ * `startedMs` while nothing has arrived yet, so a consumer started before its producers waits;
+ * the caller passes the later of its start and its latest group join).
  */
 export function shouldStopConsuming(
   cfg: Pick<ConsumeConfig, 'durationS' | 'idleTimeoutS'>,
@@ -128,7 +129,13 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
   let fatal: unknown;
   // Said once the group has assigned this consumer its partitions: a harness measuring end-to-end
   // latency starts its producer then, so no record waits for the join.
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => say(`${PROGRAM} consume: joined group ${payload.groupId}`));
+  // The idle timeout counts from the latest join: a join that takes longer than --idle-timeout-s
+  // (a loaded machine, a coordinator still loading after a cut) must not end the run at once.
+  let joinedMs: number | undefined;
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    joinedMs = Date.now();
+    say(`${PROGRAM} consume: joined group ${payload.groupId}`);
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) {
       fatal = payload.error;
@@ -176,7 +183,7 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
     else if (fatal !== undefined) cause = 'error';
     else if (cfg.records !== undefined && read() >= cfg.records) cause = 'records';
     else if (cfg.durationS !== undefined && now - startedMs >= cfg.durationS * 1000) cause = 'duration';
-    else if (shouldStopConsuming(cfg, startedMs, lastRecordMs, now)) cause = 'idle';
+    else if (shouldStopConsuming(cfg, Math.max(startedMs, joinedMs ?? startedMs), lastRecordMs, now)) cause = 'idle';
     if (cause) break;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 200);
