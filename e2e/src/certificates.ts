@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Fleet } from '@stretched-kafka/fleet';
+import { Fleet, TRUST_BUNDLE } from '@stretched-kafka/fleet';
 import { adminCertificate } from '@stretched-kafka/certificates';
 import { log } from './log';
 import { Ca, CertificateSpec } from './pki';
@@ -32,6 +32,32 @@ export class Certificates {
     this.secrets = join(work, 'secrets');
   }
 
+  /** CAs replaced by rotateCa, oldest first (a CA rotation keeps the old one to trust and to test with). */
+  readonly retired = new Map<string, Ca>();
+
+  /** The folder of the trust bundle ConfigMap volume in `region` (stack-ca.crt, application-ca.crt). */
+  trustDir(region: string): string {
+    return join(this.work, 'trust', region, TRUST_BUNDLE.configMap);
+  }
+
+  /** Writes the trust bundle ConfigMap's data as its volume in `region`, as the kubelet updates a ConfigMap volume (same atomic writer as Secrets). */
+  writeTrust(region: string, data: Readonly<Record<string, string>>): void {
+    writeSecretVolume(this.trustDir(region), data);
+  }
+
+  /** From now on, issuer `ref` signs with `ca` (a CA rotation: the CA Secret replaced); the old one stays in `retired`. */
+  useCa(ref: { kind?: string; name: string }, ca: Ca): void {
+    const key = `${ref.kind ?? 'Issuer'}/${ref.name}`;
+    this.retired.set(key, this.ca(ref));
+    this.cas.set(key, ca);
+  }
+
+  /** Issues `spec` by `ca` into `dir` (not a Secret of the tree): a probe certificate. */
+  issueProbe(ca: Ca, spec: CertificateSpec, dir: string): string {
+    ca.issue(spec, dir);
+    return dir;
+  }
+
   /** The folder of the Secret `secret` in `region` (ca.crt, tls.crt, tls.key, ...). */
   secretDir(region: string, secret: string): string {
     const dir = join(this.secrets, region, secret);
@@ -48,6 +74,8 @@ export class Certificates {
 
   /** Issues every Certificate of the tree by the CA of its issuerRef, plus the break-glass admin certificate. */
   issue(tree: Tree, fleet: Fleet): void {
+    // The trust bundle ConfigMap of each region, as the tree has it (mounted by brokers and ZooKeeper).
+    for (const o of tree.all('ConfigMap').filter((x) => x.object.metadata.name === TRUST_BUNDLE.configMap)) this.writeTrust(o.region, o.object.data as Record<string, string>);
     const issuers = new Set(tree.all('Issuer').map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`));
     let n = 0;
     for (const o of tree.all('Certificate')) {

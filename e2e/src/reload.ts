@@ -34,6 +34,8 @@ export function startSidecars(h: Harness, r: NodeRun): void {
       KAFKA_HOME: r.env.KAFKA_HOME,
       TLS_DIR: r.env.TLS_DIR,
       CLIENT_TLS_DIR: r.env.CLIENT_TLS_DIR,
+      TRUST_DIR: r.env.TRUST_DIR,
+      TRUSTSTORE_DIR: r.env.TRUSTSTORE_DIR,
       CONFIG_DIR: r.env.CONFIG_DIR,
       // Its own folder on the pod's shared /tmp, as the script's in-pod default is.
       RUN_DIR: join(r.dir, 'tmp', c.name),

@@ -1,11 +1,14 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA, TLS, ZOOKEEPER, loadConsumerGroup } from '@stretched-kafka/fleet';
+import { adminCertificate, trustBundleData } from '@stretched-kafka/certificates';
 import { Harness, NodeRun } from './harness';
 import { Producer, Summary, consume, lastJson, loadArgs, startProducer } from './load';
 import { log } from './log';
 import { relaunch } from './nodes';
-import { Result, run, running, sleep } from './proc';
+import { Ca, CertificateSpec } from './pki';
+import { Result, run, running, sh, sleep } from './proc';
+import { HANDSHAKE_REFUSED, attempt, outputOf, tail } from './trust';
 import { round } from './report';
 
 // The rotation stage (E2E_ROTATE=leaf), before the region cut: while producers write from two
@@ -45,14 +48,6 @@ function timing(h: Harness): { watchS: number; staggerS: number } {
     return Number(m[1]);
   };
   return { watchS: h.s.certWatchS ?? generated('CERT_WATCH_SECONDS'), staggerS: h.s.certStaggerS ?? generated('CERT_RESTART_STAGGER_SECONDS') };
-}
-
-/** The serial of the certificate a TLS server presents (openssl s_client from the management region's client namespace). */
-async function servedSerial(h: Harness, host: string, port: number, tlsDir: string): Promise<string | undefined> {
-  const client = h.clients.get(h.fleet.topic.managementRegion)!;
-  const cmd = `openssl s_client -connect ${host}:${port} -servername ${host} -cert ${tlsDir}/tls.crt -key ${tlsDir}/tls.key -CAfile ${tlsDir}/ca.crt </dev/null 2>/dev/null | openssl x509 -noout -serial`;
-  const res = await run(h.net.exec(client, ['bash', '-c', cmd]), { timeoutMs: 20_000, allowFail: true });
-  return /serial=([0-9A-F]+)/.exec(res.stdout)?.[1];
 }
 
 /** A broker's listeners: the Secret whose certificate each presents, and a client certificate to ask with. */
@@ -131,9 +126,99 @@ function size(file: string): number {
   }
 }
 
+/** One change of the rotation: what it swaps into the volumes, and what every endpoint must serve after it. */
+interface Step {
+  /** Prefix of its checks: `rotation` (leaf) or `ca rotation step N`. */
+  readonly label: string;
+  /** Issues what the step needs (slow) and returns the swap of the volumes (fast), with a line for the timeline. */
+  prepare(): { publish: () => void; what: string };
+  /** The subject of the CA every served certificate must be issued by after this step. */
+  issuer(): string;
+  /** Checks run once the step has settled (the CA stage's old-CA probe). */
+  after?(): Promise<void>;
+}
+
+/** The serial and the issuer of the certificate a TLS server presents (openssl s_client from the management region's client namespace). */
+async function served(h: Harness, host: string, port: number, tlsDir: string): Promise<{ serial?: string; issuer?: string }> {
+  const client = h.clients.get(h.fleet.topic.managementRegion)!;
+  const cmd = `openssl s_client -connect ${host}:${port} -servername ${host} -cert ${tlsDir}/tls.crt -key ${tlsDir}/tls.key -CAfile ${tlsDir}/ca.crt </dev/null 2>/dev/null | openssl x509 -noout -serial -issuer -nameopt RFC2253`;
+  const res = await run(h.net.exec(client, ['bash', '-c', cmd]), { timeoutMs: 20_000, allowFail: true });
+  return { serial: /serial=([0-9A-F]+)/.exec(res.stdout)?.[1], issuer: /issuer=(.+)/.exec(res.stdout)?.[1]?.trim() };
+}
+
+function subjectOf(crt: string): string {
+  return sh(['openssl', 'x509', '-noout', '-subject', '-nameopt', 'RFC2253', '-in', crt]).trim().replace(/^subject=/, '');
+}
+
+/** The stage's steps: one leaf re-issue (E2E_ROTATE=leaf), or the three of a CA rotation with an overlap (E2E_ROTATE=ca). */
+function stepsOf(h: Harness, dir: string, note: (what: string, at?: number) => void): Step[] {
+  const f = h.fleet;
+  const stackRef = { kind: 'Issuer', name: f.pki.internal.issuerName };
+  if (h.s.rotate === 'leaf') {
+    return [{ label: 'rotation', prepare: () => ({ publish: h.pki.reissue(), what: `re-issued ${h.pki.issued.length} certificates with new keys (same subjects and SANs)` }), issuer: () => subjectOf(h.pki.ca(stackRef).crt) }];
+  }
+  // The trust bundle of every region as the generator writes it for a fleet whose
+  // pki.additionalTrust.internal lists `cas` (the same function as npm run synth).
+  const bundle = (cas: readonly string[]) => {
+    const data = trustBundleData({ ...f, pki: { ...f.pki, additionalTrust: { ...f.pki.additionalTrust, internal: [...cas] } } });
+    return () => {
+      for (const r of f.regions) h.pki.writeTrust(r.name, data);
+    };
+  };
+  const old = h.pki.ca(stackRef);
+  const next = new Ca(join(dir, 'new-ca'), `${stackRef.kind}/${stackRef.name} (new)`);
+  const pem = (c: Ca) => readFileSync(c.crt, 'utf8');
+  // A probe identity (CN=kafka-admin) of the OLD CA, kept after the rotation: whoever still holds
+  // a certificate of the retired CA. It trusts both CAs, so only its own certificate is judged.
+  const probeDir = join(dir, 'old-ca-admin');
+  const probe = async (expectAccepted: boolean, label: string) => {
+    const trustFile = join(dir, 'both-cas.pem');
+    writeFileSync(trustFile, `${pem(old)}${pem(next)}`);
+    const tools = h.toolsAs({ name: 'e2e-old-ca-admin', tlsDir: probeDir, truststore: trustFile }, 'stack');
+    // As the trust checks do (trust.ts): a topic listing as kafka-admin, a super user once accepted.
+    // 150 s: the tool's own 30 s API timeout plus a JVM start on a loaded machine (60 s was not enough at load 40).
+    const r = await attempt(tools, 'kafka-topics.sh', ['--bootstrap-server', tools.bootstrap, '--command-config', tools.clientConfig, '--list'], 150_000);
+    const verdict = expectAccepted ? 'accepted' : 'refused';
+    const ok = expectAccepted ? r.code === 0 && r.stdout.split('\n').includes(f.topic.name) : r.code !== 0 && HANDSHAKE_REFUSED.test(outputOf(r));
+    h.report.check(`${label}: a kafka-admin certificate of the OLD CA is ${verdict} by the brokers' internal listener (${KAFKA.replicationPort})`, ok, `exit ${r.code}; ${tail(outputOf(r))}`);
+    const client = h.clients.get(f.topic.managementRegion)!;
+    for (const m of h.zookeepers) {
+      const cmd = `echo srvr | timeout 15 openssl s_client -connect ${m.node.host}:${ZOOKEEPER.clientPort} -quiet -cert ${probeDir}/tls.crt -key ${probeDir}/tls.key -CAfile ${trustFile} 2>&1`;
+      const z = await run(h.net.exec(client, ['bash', '-c', cmd]), { timeoutMs: 25_000, allowFail: true });
+      const mode = /Mode: (\w+)/.test(z.stdout);
+      h.report.check(`${label}: a kafka-admin certificate of the OLD CA is ${verdict} by ZooKeeper ${m.node.id} (${ZOOKEEPER.clientPort}, srvr answered: ${mode})`, mode === expectAccepted, tail(z.stdout));
+    }
+    note(`old-CA kafka-admin certificate: brokers ${r.code === 0 ? 'accept' : 'refuse'} it (exit ${r.code}), ZooKeeper checked (expected: ${verdict})`);
+  };
+  return [
+    {
+      label: 'ca rotation step 1',
+      prepare: () => ({ publish: bundle([pem(old), pem(next)]), what: 'step 1: trust bundle = old + new stack CA (fleet pki.additionalTrust.internal: [old, new]), ConfigMap volume swapped in every region' }),
+      issuer: () => subjectOf(old.crt),
+    },
+    {
+      label: 'ca rotation step 2',
+      prepare: () => {
+        h.pki.issueProbe(old, { ...(adminCertificate(f).spec as unknown as CertificateSpec) }, probeDir);
+        h.pki.useCa(stackRef, next);
+        const publish = h.pki.reissue();
+        return { publish, what: `step 2: the CA Secret holds the new CA; ${h.pki.issued.length} leaf certificates re-issued (stack ones by the new CA), Secret volumes swapped` };
+      },
+      issuer: () => subjectOf(next.crt),
+      after: () => probe(true, 'ca rotation step 2'),
+    },
+    {
+      label: 'ca rotation step 3',
+      prepare: () => ({ publish: bundle([pem(next)]), what: 'step 3: trust bundle = new stack CA only (old CA removed), ConfigMap volume swapped' }),
+      issuer: () => subjectOf(next.crt),
+      after: () => probe(false, 'ca rotation step 3'),
+    },
+  ];
+}
+
 export async function rotationUnderLoad(h: Harness): Promise<void> {
   const f = h.fleet;
-  if (f.metadata.mode === 'kraft') throw new Error('E2E_ROTATE=leaf: the rotation stage covers ZooKeeper mode only; run KRaft mode with E2E_ROTATE=none');
+  if (f.metadata.mode === 'kraft') throw new Error(`E2E_ROTATE=${h.s.rotate}: the rotation stage covers ZooKeeper mode only; run KRaft mode with E2E_ROTATE=none`);
   const dir = join(h.s.work, 'rotation');
   mkdirSync(dir, { recursive: true });
   const { watchS, staggerS } = timing(h);
@@ -152,21 +237,22 @@ export async function rotationUnderLoad(h: Harness): Promise<void> {
     events.push({ at, what });
     log(`rotation: ${what}`);
   };
+  const steps = stepsOf(h, dir, note);
 
   // Before: the PIDs, and the certificates each endpoint serves are the ones issued at the start.
   const pids = new Map(h.brokers.map((b) => [b, b.service!.child.pid]));
   for (const b of h.brokers) {
     for (const e of brokerEndpoints(h)) {
-      const served = await servedSerial(h, b.node.host, e.port, e.clientDir);
+      const got = (await served(h, b.node.host, e.port, e.clientDir)).serial;
       const issued = h.pki.serial(b.node.region.name, e.secret);
-      if (served !== issued) throw new Error(`before the rotation, broker ${b.node.id} serves serial ${served ?? 'none'} on ${e.port}, its Secret ${e.secret} holds ${issued}`);
+      if (got !== issued) throw new Error(`before the rotation, broker ${b.node.id} serves serial ${got ?? 'none'} on ${e.port}, its Secret ${e.secret} holds ${issued}`);
     }
   }
 
   const stop = new AbortController();
   const producing = f.regions.slice(0, 2).map((x) => x.name);
   const reading = f.regions[f.regions.length - 1].name;
-  const durationS = h.s.rotateAtS + zookeeperDeadlineS + 60;
+  const durationS = h.s.rotateAtS + steps.length * (Math.max(zookeeperDeadlineS, brokerDeadlineS) + 30) + 60;
   const producers: Producer[] = producing.map((region) => startProducer(h, region, dir, { name: 'rotation', durationS, stop: stop.signal }));
   const group = loadConsumerGroup(f);
   const consumerStop = new AbortController();
@@ -176,7 +262,7 @@ export async function rotationUnderLoad(h: Harness): Promise<void> {
     allowFail: true,
     stop: consumerStop.signal,
   });
-  log(`rotation: producers in ${producing.join(' and ')}, a consumer in ${reading}; certificates re-issued in ${h.s.rotateAtS} s; watch interval ${watchS} s, ZooKeeper restart stagger ${staggerS} s${h.s.certWatchS !== undefined || h.s.certStaggerS !== undefined ? ' (E2E_CERT_* overrides, not the generated values)' : ' (as generated)'}`);
+  log(`rotation (${h.s.rotate}, ${steps.length} step${steps.length > 1 ? 's' : ''}): producers in ${producing.join(' and ')}, a consumer in ${reading}; first change in ${h.s.rotateAtS} s; watch interval ${watchS} s, ZooKeeper restart stagger ${staggerS} s${h.s.certWatchS !== undefined || h.s.certStaggerS !== undefined ? ' (E2E_CERT_* overrides, not the generated values)' : ' (as generated)'}`);
 
   // The harness's kubelet, from now until the stage ends.
   const restarts: Restart[] = [];
@@ -200,83 +286,98 @@ export async function rotationUnderLoad(h: Harness): Promise<void> {
   })();
   let results: (Producer & { res: Result })[] = [];
   let liveRes: Result | undefined;
-  let swapAt = Date.now();
+  let firstSwapAt: number | undefined;
+  const perStep: { label: string; swapS: number; brokerReloadS: Record<number, number | undefined>; zookeeperRestarts: { id: number; exitedS: number; servingS?: number }[] }[] = [];
   try {
     await sleep(h.s.rotateAtS * 1000);
-    const logStart = new Map([...h.brokers.flatMap((b) => b.sidecars.map((s) => s.logFile)), ...zk.map((m) => m.service!.logFile)].map((file) => [file, size(file)]));
-    const issuing = Date.now();
-    const publish = h.pki.reissue();
-    swapAt = Date.now();
-    publish();
-    const t = (at: number) => `+${((at - swapAt) / 1000).toFixed(1)} s`;
-    note(`re-issued ${h.pki.issued.length} certificates with new keys (same subjects and SANs) in ${((swapAt - issuing) / 1000).toFixed(1)} s, then updated every Secret volume by a ..data symlink swap (${Date.now() - swapAt} ms for all)`, swapAt);
-    const expected = (region: string, secret: string) => h.pki.serial(region, secret);
+    for (const step of steps) {
+      const logStart = new Map([...h.brokers.flatMap((b) => b.sidecars.map((s) => s.logFile)), ...zk.map((m) => m.service!.logFile)].map((file) => [file, size(file)]));
+      const issuing = Date.now();
+      const { publish, what } = step.prepare();
+      const swapAt = Date.now();
+      firstSwapAt ??= swapAt;
+      publish();
+      note(`${what} (${((swapAt - issuing) / 1000).toFixed(1)} s to prepare, ${Date.now() - swapAt} ms for all swaps by ..data symlink)`, swapAt);
+      const issuer = step.issuer();
+      const reloads: Record<number, number | undefined> = {};
 
-    // Brokers: the sidecar's log line, then the new certificate on both listeners, same PID.
-    const brokerChecks = h.brokers.map(async (b) => {
-      const file = b.sidecars[0]?.logFile;
-      const id = b.node.id;
-      const deadline = swapAt + brokerDeadlineS * 1000;
-      let reloadedAt: number | undefined;
-      let noticed = false;
-      while (!reloadedAt && Date.now() < deadline && file) {
-        const lines = linesSince(file, logStart.get(file) ?? 0);
-        if (!noticed && lines.some((l) => l.startsWith('reload-tls: certificate files changed'))) {
-          noticed = true;
-          note(`broker ${id}: reload-tls noticed the new files and calls kafka-configs`);
-        }
-        if (lines.some((l) => l.includes(`reload-tls: broker ${id} reloaded its keystore and truststore`))) reloadedAt = Date.now();
-        else await sleep(1000);
-      }
-      if (file) for (const l of linesSince(file, logStart.get(file) ?? 0).filter((x) => /reload failed/.test(x))) note(`broker ${id}: ${l.trim()}`);
-      if (reloadedAt) note(`broker ${id} (${b.node.region.name}/${b.node.pod}): reload-tls logged the reload`, reloadedAt);
-      h.report.check(`rotation: broker ${id} reloaded its certificates (reload-tls log line within ${brokerDeadlineS} s, one retry allowed)`, reloadedAt !== undefined, file ? `no reload line in ${file}` : 'no reload-tls sidecar runs beside it');
-      const served: string[] = [];
-      for (const e of brokerEndpoints(h)) {
-        const want = expected(b.node.region.name, e.secret);
-        let got: string | undefined;
-        // The AlterConfigs has returned when the line is logged; a few seconds for the listener.
-        for (let i = 0; i < 5 && got !== want; i++) {
-          got = await servedSerial(h, b.node.host, e.port, e.clientDir);
-          if (got !== want) await sleep(2000);
-        }
-        served.push(`${e.port} ${got ?? 'none'}`);
-        h.report.check(`rotation: broker ${id} serves the new ${e.secret} certificate on ${e.port} (openssl s_client)`, got === want, `serves serial ${got ?? 'none'}, the new certificate's is ${want}`);
-      }
-      const same = b.service !== undefined && running(b.service) && b.service.child.pid === pids.get(b);
-      h.report.check(`rotation: broker ${id} was not restarted (PID ${pids.get(b)} still running)`, same, `PID now ${b.service?.child.pid}, running ${b.service ? running(b.service) : false}`);
-      note(`broker ${id}: serves serial ${served.join(', ')}; PID ${b.service?.child.pid}${same ? ' unchanged' : ' CHANGED'}`);
-    });
-
-    // ZooKeeper: the watcher's announcement, the restart, serving again with the new certificate.
-    const zookeeperChecks = zk.map(async (m) => {
-      const file = m.service!.logFile;
-      const deadline = swapAt + zookeeperDeadlineS * 1000;
-      let announced = false;
-      for (;;) {
-        if (!announced) {
-          const line = linesSince(file, logStart.get(file) ?? 0).find((l) => /^start: certificate files changed; restarting ZooKeeper/.test(l));
-          if (line) {
-            announced = true;
-            note(`ZooKeeper ${m.node.id}: ${line.replace(/^start: /, '')}`);
+      // Brokers: the sidecar's log line, then the expected certificate (serial and issuer) on both listeners, same PID.
+      const brokerChecks = h.brokers.map(async (b) => {
+        const file = b.sidecars[0]?.logFile;
+        const id = b.node.id;
+        const deadline = swapAt + brokerDeadlineS * 1000;
+        let reloadedAt: number | undefined;
+        let noticed = false;
+        while (!reloadedAt && Date.now() < deadline && file) {
+          const lines = linesSince(file, logStart.get(file) ?? 0);
+          if (!noticed && lines.some((l) => l.startsWith('reload-tls: certificate files changed'))) {
+            noticed = true;
+            note(`broker ${id}: reload-tls noticed the new files and calls kafka-configs`);
           }
+          if (lines.some((l) => l.includes(`reload-tls: broker ${id} reloaded its keystore and truststore`))) reloadedAt = Date.now();
+          else await sleep(1000);
         }
-        const r = restarts.find((x) => x.member === m);
-        if (r && r.servingAt === undefined) {
-          r.servingAt = servingAgainAt(r);
-          if (r.servingAt !== undefined) note(`ZooKeeper ${m.node.id} serves again (its log: broadcast state)`, r.servingAt);
+        if (file) for (const l of linesSince(file, logStart.get(file) ?? 0).filter((x) => /reload failed/.test(x))) note(`broker ${id}: ${l.trim()}`);
+        if (reloadedAt) note(`broker ${id} (${b.node.region.name}/${b.node.pod}): reload-tls logged the reload`, reloadedAt);
+        reloads[id] = reloadedAt === undefined ? undefined : round((reloadedAt - swapAt) / 1000);
+        h.report.check(`${step.label}: broker ${id} reloaded its certificates (reload-tls log line within ${brokerDeadlineS} s, one retry allowed)`, reloadedAt !== undefined, file ? `no reload line in ${file}` : 'no reload-tls sidecar runs beside it');
+        const seen: string[] = [];
+        for (const e of brokerEndpoints(h)) {
+          const want = h.pki.serial(b.node.region.name, e.secret);
+          const wantIssuer = e.port === KAFKA.replicationPort ? issuer : subjectOf(h.pki.ca(f.pki.issuer).crt);
+          let got: { serial?: string; issuer?: string } = {};
+          // The AlterConfigs has returned when the line is logged; a few seconds for the listener.
+          for (let i = 0; i < 5 && got.serial !== want; i++) {
+            got = await served(h, b.node.host, e.port, e.clientDir);
+            if (got.serial !== want) await sleep(2000);
+          }
+          seen.push(`${e.port} ${got.serial ?? 'none'}`);
+          h.report.check(`${step.label}: broker ${id} serves the ${h.s.rotate === 'leaf' ? 'new ' : ''}${e.secret} certificate on ${e.port} (openssl s_client)`, got.serial === want, `serves serial ${got.serial ?? 'none'}, the Secret's is ${want}`);
+          h.report.check(`${step.label}: broker ${id}'s certificate on ${e.port} is issued by ${wantIssuer}`, got.issuer === wantIssuer, `issuer ${got.issuer ?? 'none'}`);
         }
-        if (r?.servingAt !== undefined || Date.now() > deadline) break;
-        await sleep(1000);
-      }
-      const mine = restarts.filter((x) => x.member === m);
-      const r = mine[0];
-      h.report.check(`rotation: ZooKeeper ${m.node.id} restarted once for the new certificates and serves again (within ${zookeeperDeadlineS} s)`, mine.length === 1 && r.servingAt !== undefined, `${mine.length} restarts${r ? `, serving again: ${r.servingAt !== undefined ? t(r.servingAt) : 'no'}` : ''}; log ${file}`);
-      const want = expected(m.node.region.name, TLS.zookeeper.secret);
-      const got = r?.servingAt !== undefined ? await servedSerial(h, m.node.host, ZOOKEEPER.clientPort, h.pki.secretDir(f.topic.managementRegion, TLS.admin.secret)) : undefined;
-      h.report.check(`rotation: ZooKeeper ${m.node.id} serves the new certificate on its client port ${ZOOKEEPER.clientPort}`, got === want, `serves serial ${got ?? 'none'}, the new certificate's is ${want}`);
-    });
-    await Promise.all([...brokerChecks, ...zookeeperChecks]);
+        const same = b.service !== undefined && running(b.service) && b.service.child.pid === pids.get(b);
+        h.report.check(`${step.label}: broker ${id} was not restarted (PID ${pids.get(b)} still running)`, same, `PID now ${b.service?.child.pid}, running ${b.service ? running(b.service) : false}`);
+        note(`broker ${id}: serves serial ${seen.join(', ')}; PID ${b.service?.child.pid}${same ? ' unchanged' : ' CHANGED'}`);
+      });
+
+      // ZooKeeper: the watcher's announcement, the restart, serving again with the expected certificate.
+      const zookeeperChecks = zk.map(async (m) => {
+        const file = m.service!.logFile;
+        const deadline = swapAt + zookeeperDeadlineS * 1000;
+        let announced = false;
+        const mine = () => restarts.filter((x) => x.member === m && x.exitedAt >= swapAt);
+        for (;;) {
+          if (!announced) {
+            const line = linesSince(file, logStart.get(file) ?? 0).find((l) => /^start: certificate files changed; restarting ZooKeeper/.test(l));
+            if (line) {
+              announced = true;
+              note(`ZooKeeper ${m.node.id}: ${line.replace(/^start: /, '')}`);
+            }
+          }
+          const r = mine()[0];
+          if (r && r.servingAt === undefined) {
+            r.servingAt = servingAgainAt(r);
+            if (r.servingAt !== undefined) note(`ZooKeeper ${m.node.id} serves again (its log: broadcast state)`, r.servingAt);
+          }
+          if (r?.servingAt !== undefined || Date.now() > deadline) break;
+          await sleep(1000);
+        }
+        const r = mine()[0];
+        h.report.check(`${step.label}: ZooKeeper ${m.node.id} restarted once for the new certificates and serves again (within ${zookeeperDeadlineS} s)`, mine().length === 1 && r.servingAt !== undefined, `${mine().length} restarts${r ? `, serving again: ${r.servingAt !== undefined ? `+${round((r.servingAt - swapAt) / 1000)} s` : 'no'}` : ''}; log ${file}`);
+        const want = h.pki.serial(m.node.region.name, TLS.zookeeper.secret);
+        const got = r?.servingAt !== undefined ? await served(h, m.node.host, ZOOKEEPER.clientPort, h.pki.secretDir(f.topic.managementRegion, TLS.admin.secret)) : {};
+        h.report.check(`${step.label}: ZooKeeper ${m.node.id} serves the ${h.s.rotate === 'leaf' ? 'new ' : ''}certificate on its client port ${ZOOKEEPER.clientPort}`, got.serial === want, `serves serial ${got.serial ?? 'none'}, the Secret's is ${want}`);
+        h.report.check(`${step.label}: ZooKeeper ${m.node.id}'s certificate is issued by ${issuer}`, got.issuer === issuer, `issuer ${got.issuer ?? 'none'}`);
+      });
+      await Promise.all([...brokerChecks, ...zookeeperChecks]);
+      if (step.after) await step.after();
+      perStep.push({
+        label: step.label,
+        swapS: round((swapAt - firstSwapAt) / 1000),
+        brokerReloadS: reloads,
+        zookeeperRestarts: restarts.filter((r) => r.exitedAt >= swapAt).map((r) => ({ id: r.member.node.id, exitedS: round((r.exitedAt - swapAt) / 1000), servingS: r.servingAt === undefined ? undefined : round((r.servingAt - swapAt) / 1000) })),
+      });
+    }
 
     // Let the clients run on the new certificates for a while, then stop them as a Job is stopped.
     await sleep(10_000);
@@ -291,24 +392,26 @@ export async function rotationUnderLoad(h: Harness): Promise<void> {
     consumerStop.abort();
     await kubelet;
   }
+  const swapAt = firstSwapAt ?? Date.now();
+  const label = steps.length > 1 ? 'ca rotation' : 'rotation';
 
   // One member at a time: no two restarts (exit to serving again) overlap.
   const windows = restarts.map((r) => [r.exitedAt, r.servingAt ?? Number.POSITIVE_INFINITY] as const).sort((a, b) => a[0] - b[0]);
   const overlap = windows.some((w, i) => i > 0 && w[0] < windows[i - 1][1]);
-  h.report.check('rotation: ZooKeeper members restarted one at a time', !overlap && restarts.length > 0, restarts.length ? 'two restart windows overlap' : 'no member restarted');
+  h.report.check(`${label}: ZooKeeper members restarted one at a time`, !overlap && restarts.length > 0, restarts.length ? 'two restart windows overlap' : 'no member restarted');
   // A majority serves throughout; a leader election after the leader's restart may leave a gap,
   // which must stay below the brokers' ZooKeeper session timeout.
   const gapMs = longestGapMs(zk, restarts, majority, stageStart, Date.now());
-  h.report.check(`rotation: ZooKeeper kept a serving majority (${majority} of ${zk.length}) throughout (their logs), any election gap under the session timeout ${sessionTimeoutMs / 1000} s`, gapMs < sessionTimeoutMs, `longest gap ${gapMs / 1000} s`);
+  h.report.check(`${label}: ZooKeeper kept a serving majority (${majority} of ${zk.length}) throughout (their logs), any election gap under the session timeout ${sessionTimeoutMs / 1000} s`, gapMs < sessionTimeoutMs, `longest gap ${gapMs / 1000} s`);
 
   const produced: Record<string, Summary | undefined> = {};
   for (const p of results) {
     const s = (produced[p.region] = lastJson(p.res.stdout) as Summary | undefined);
-    h.report.check(`rotation: producer in ${p.region} ended without a failed request (retries allowed)`, p.res.code === 0 && !!s && !s.fatal && s.errors === 0, `exit ${p.res.code}, errors ${s?.errors}, fatal ${s?.fatal ?? 'none'}; log ${p.logFile}`);
+    h.report.check(`${label}: producer in ${p.region} ended without a failed request (retries allowed)`, p.res.code === 0 && !!s && !s.fatal && s.errors === 0, `exit ${p.res.code}, errors ${s?.errors}, fatal ${s?.fatal ?? 'none'}; log ${p.logFile}`);
   }
   const liveSummary = liveRes ? (lastJson(liveRes.stdout) as Summary | undefined) : undefined;
   if (liveRes) writeFileSync(liveLog, `${liveRes.stderr}\n${liveRes.stdout}`);
-  h.report.check(`rotation: consumer in ${reading} read throughout without a failed request`, liveRes?.code === 0 && !!liveSummary && !liveSummary.fatal && liveSummary.errors === 0 && (liveSummary.records ?? 0) > 0, `exit ${liveRes?.code}, records ${liveSummary?.records}, errors ${liveSummary?.errors}, fatal ${liveSummary?.fatal ?? 'none'}; log ${liveLog}`);
+  h.report.check(`${label}: consumer in ${reading} read throughout without a failed request`, liveRes?.code === 0 && !!liveSummary && !liveSummary.fatal && liveSummary.errors === 0 && (liveSummary.records ?? 0) > 0, `exit ${liveRes?.code}, records ${liveSummary?.records}, errors ${liveSummary?.errors}, fatal ${liveSummary?.fatal ?? 'none'}; log ${liveLog}`);
 
   // Every acknowledged record, read back from the start (the existing verification).
   await h.tools.resetGroup(group, f.topic.name);
@@ -321,8 +424,9 @@ export async function rotationUnderLoad(h: Harness): Promise<void> {
     certificates: h.pki.issued.length,
     watchS,
     staggerS,
-    brokerReloadS: Object.fromEntries(h.brokers.map((b) => [b.node.id, events.find((e) => e.what.startsWith(`broker ${b.node.id} (`))?.at]).map(([id, x]) => [id, x === undefined ? undefined : at(x as number)])),
+    brokerReloadS: Object.fromEntries(h.brokers.map((b) => [b.node.id, perStep.map((p) => p.brokerReloadS[b.node.id]).join('/')])),
     zookeeperRestarts: restarts.map((r) => ({ id: r.member.node.id, exitedS: at(r.exitedAt), servingS: r.servingAt === undefined ? undefined : at(r.servingAt) })),
+    steps: perStep,
     longestQuorumGapS: gapMs / 1000,
     producerRetries: Object.values(produced).reduce((n, p) => n + (p?.retries ?? 0), 0),
     acknowledged: v?.expected,
@@ -330,7 +434,7 @@ export async function rotationUnderLoad(h: Harness): Promise<void> {
     reordered: v?.outOfOrder,
   };
   console.log('');
-  console.log(`e2e: rotation timeline (t = 0 when the certificates were re-issued)`);
+  console.log(`e2e: rotation timeline (t = 0 when the ${steps.length > 1 ? 'first change (step 1)' : 'certificates were re-issued'} reached the volumes)`);
   for (const e of [...events].sort((a, b) => a.at - b.at)) console.log(`e2e:   ${`+${((e.at - swapAt) / 1000).toFixed(1)} s`.padStart(9)}  ${e.what}`);
   console.log('');
 }

@@ -50,8 +50,12 @@ export interface Settings {
   bufferRecords: number;
   /** The delay line's binary (e2e/wan/build.sh). */
   wanBin: string;
-  /** E2E_ROTATE: `leaf` re-issues every leaf certificate under load before the cut (rotation.ts); `none` skips it. */
-  rotate: 'leaf' | 'none';
+  /**
+   * E2E_ROTATE: `leaf` re-issues every leaf certificate under load before the cut (rotation.ts);
+   * `ca` rotates the stack CA with an overlap in three steps (trust bundle old+new, leaves from the
+   * new CA, old CA removed); `none` skips it.
+   */
+  rotate: 'leaf' | 'ca' | 'none';
   /** Seconds after the rotation's producers start that the certificates are re-issued. */
   rotateAtS: number;
   /** E2E_CERT_WATCH_S / E2E_CERT_STAGGER_S: the scripts' watch interval and ZooKeeper's restart stagger; unset = as generated. */
@@ -139,6 +143,6 @@ function stages(v: string | undefined): Settings['stages'] {
 /** Default: one leaf rotation in CI mode; none in full mode (nine ZooKeeper members restart 120 s apart: 17 min more). */
 function rotate(v: string | undefined, mode: Settings['mode']): Settings['rotate'] {
   if (v === undefined || v === '') return mode === 'ci' ? 'leaf' : 'none';
-  if (v === 'leaf' || v === 'none') return v;
-  throw new Error(`E2E_ROTATE=${v}: must be leaf or none`);
+  if (v === 'leaf' || v === 'ca' || v === 'none') return v;
+  throw new Error(`E2E_ROTATE=${v}: must be leaf, ca or none`);
 }

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Fleet, Region, TrustDomain, labels } from '@stretched-kafka/fleet';
+import { Fleet, Region, TRUST_BUNDLE, TrustDomain, labels, normalPem } from '@stretched-kafka/fleet';
+import { k8s } from 'cdk8s-plus-27';
 import { RELOADER_WATCH_LABEL } from '@stretched-kafka/platform';
 import {
   Certificate,
@@ -112,6 +113,13 @@ export class Certificates extends Construct {
       });
     }
 
+    // The trust bundle (pki.additionalTrust), always present so that the pods mount it from the
+    // start: adding a CA later changes the mounted files only (no pod template change, no roll).
+    new k8s.KubeConfigMap(this, 'trust-bundle', {
+      metadata: { name: TRUST_BUNDLE.configMap, namespace: fleet.namespace, labels: objectLabels },
+      data: trustBundleData(fleet),
+    });
+
     for (const req of certificateRequests(fleet, region)) {
       new Certificate(this, req.secretName, {
         metadata: { name: req.secretName, namespace: fleet.namespace, labels: objectLabels },
@@ -119,6 +127,16 @@ export class Certificates extends Construct {
       });
     }
   }
+}
+
+/**
+ * The trust ConfigMap's data: per trust domain, the CA certificates of pki.additionalTrust in
+ * fleet order, each PEM block once with one newline (an empty key when there are none). The
+ * truststore of a listener is the issuing CA's ca.crt followed by this key (start scripts).
+ */
+export function trustBundleData(fleet: Fleet): Record<string, string> {
+  const pems = (list: readonly string[]) => list.map(normalPem).join('');
+  return { [TRUST_BUNDLE.keys.stack]: pems(fleet.pki.additionalTrust.internal), [TRUST_BUNDLE.keys.application]: pems(fleet.pki.additionalTrust.issuer) };
 }
 
 /** PKI wave: after the namespace, before anything mounts a certificate Secret. */

@@ -73,7 +73,7 @@ const stackSecrets = Object.values(TLS).filter((t) => t.trust === 'stack').map((
 
 test('ClusterIssuer fleet: application certificates reference it, stack identities only the namespaced internal Issuer', () => {
   const objs = build(DEFAULT_FLEET, 'us-east4');
-  const issuers = objs.filter((o) => o.kind !== 'Certificate');
+  const issuers = objs.filter((o) => o.kind !== 'Certificate' && o.kind !== 'ConfigMap');
   expect(issuers).toHaveLength(1);
   expect(issuers[0]).toMatchObject({ kind: 'Issuer', metadata: { name: DEFAULT_FLEET.pki.internal.issuerName, namespace: DEFAULT_FLEET.namespace }, spec: { ca: { secretName: DEFAULT_FLEET.pki.internal.caSecretName } } });
   for (const c of certs(objs)) {

@@ -82,6 +82,7 @@ export const DEFAULT_FLEET: Fleet = {
   pki: {
     issuer: { kind: 'ClusterIssuer', name: 'vault-issuer' },
     internal: { issuerName: 'stretched-kafka-internal', caSecretName: 'stretched-kafka-internal-ca' },
+    additionalTrust: { internal: [], issuer: [] },
     duration: '2160h',
     renewBefore: '360h',
   },

@@ -2,6 +2,8 @@
 // references, Git ref names, Go durations and URLs. Each check returns undefined when the value
 // is fine, or the reason it is not (one clause, for a FleetError).
 
+import { X509Certificate } from 'node:crypto';
+
 /** Kubernetes' DNS-1123 label (apimachinery IsDNS1123Label): at most 63 characters. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -207,4 +209,29 @@ export function findTemplateDelimiters(value: unknown, path = ''): { field: stri
     }
   }
   return undefined;
+}
+
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n(?:[A-Za-z0-9+/=]{1,76}\r?\n)+-----END CERTIFICATE-----\r?\n?$/;
+
+/**
+ * Why `s` is not one PEM CA certificate (undefined: it is): exactly one `CERTIFICATE` block that
+ * parses as X.509 and has basicConstraints CA:TRUE. A private key, a bundle of several
+ * certificates or a leaf is refused, so the trust ConfigMap only ever carries CA certificates.
+ */
+export function caCertificateProblem(s: string): string | undefined {
+  const trimmed = s.trim() + '\n';
+  if (!PEM_CERTIFICATE.test(trimmed)) return 'must be one PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----, nothing else: no key, no second certificate)';
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(trimmed);
+  } catch {
+    return 'must be one PEM certificate that parses as X.509';
+  }
+  if (!cert.ca) return `must be a CA certificate (basicConstraints CA:TRUE); ${cert.subject.replace(/\n/g, ', ')} is a leaf`;
+  return undefined;
+}
+
+/** The entry as the trust ConfigMap holds it: the PEM block alone, one trailing newline. */
+export function normalPem(s: string): string {
+  return s.trim().replace(/\r\n/g, '\n') + '\n';
 }

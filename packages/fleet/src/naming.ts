@@ -278,3 +278,18 @@ export function strimziClusterLabel(fleet: Fleet): Record<string, string> {
 export function loadConsumerGroup(fleet: Fleet): string {
   return `${fleet.name}-load`;
 }
+
+/**
+ * The trust bundle: a ConfigMap per region (certificates layer) with the CA certificates of
+ * `pki.additionalTrust`, one key per trust domain, mounted by the brokers and ZooKeeper at
+ * TRUST_MOUNT. Their start scripts (and the brokers' reload-tls sidecar) concatenate the issuing
+ * CA (the Secret's ca.crt) and this key into the truststore file each listener reads, in
+ * TRUSTSTORE_DIR (the pod's /tmp emptyDir, shared by the broker and its sidecar).
+ */
+export const TRUST_BUNDLE = {
+  configMap: 'kafka-trust-bundle',
+  keys: { stack: 'stack-ca.crt', application: 'application-ca.crt' },
+  truststores: { stack: 'stack.pem', application: 'application.pem' },
+} as const satisfies { configMap: string; keys: Record<TrustDomain, string>; truststores: Record<TrustDomain, string> };
+export const TRUST_MOUNT = '/opt/kafka/trust';
+export const TRUSTSTORE_DIR = '/tmp/truststores';

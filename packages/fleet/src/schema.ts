@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiServerUrlProblem, DNS1123_LABEL, gitRepoUrlProblem, gitRefProblem, goDurationSeconds, isDnsName, isDnsSubdomain, pinnedImageProblem } from './grammar';
+import { apiServerUrlProblem, caCertificateProblem, DNS1123_LABEL, gitRepoUrlProblem, gitRefProblem, goDurationSeconds, isDnsName, isDnsSubdomain, pinnedImageProblem } from './grammar';
 import { VERSIONS } from './versions';
 
 // The fleet is plain data. Every per-region difference is a field here; constructs never branch
@@ -75,6 +75,9 @@ function certDuration(minSeconds: number, min: string) {
   });
 }
 const image = checked(pinnedImageProblem);
+/** A CA rotation needs two (old and new); a few more leave room for a second issuer's chain. */
+export const MAX_ADDITIONAL_CAS = 8;
+const caCertificate = checked(caCertificateProblem);
 const apiServerUrl = checked(apiServerUrlProblem);
 // Kubernetes label syntax: an optional DNS-subdomain prefix and a name of at most 63 characters.
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -251,6 +254,19 @@ export const fleetSchema = z
           .object({
             issuerName: dnsLabel,
             caSecretName: dnsLabel,
+          })
+          .strict(),
+        /**
+         * CA certificates (PEM, one per entry) trusted in addition to the issuing CA, for a CA
+         * rotation with an overlap (docs/operations.md): `internal` by the brokers' internal
+         * listener and ZooKeeper, `issuer` by the brokers' client listener. The generator writes
+         * them into the trust ConfigMap the brokers and ZooKeeper mount; their truststore is the
+         * issuing CA (the Secret's ca.crt) plus these. Public certificates only, never a key.
+         */
+        additionalTrust: z
+          .object({
+            internal: z.array(caCertificate).max(MAX_ADDITIONAL_CAS, `must list at most ${MAX_ADDITIONAL_CAS} CA certificates`),
+            issuer: z.array(caCertificate).max(MAX_ADDITIONAL_CAS, `must list at most ${MAX_ADDITIONAL_CAS} CA certificates`),
           })
           .strict(),
         duration: certDuration(MIN_CERT_DURATION_S, '1h'),

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { ZodIssue } from 'zod';
-import { findTemplateDelimiters, goDurationSeconds, isDnsName, parseImageReference } from './grammar';
+import { X509Certificate } from 'node:crypto';
+import { findTemplateDelimiters, goDurationSeconds, isDnsName, normalPem, parseImageReference } from './grammar';
 import { KAFKA, KRAFT, MAX_SOCKET_BUFFER_BYTES, USERS_NAMESPACE_SUFFIX, ZOOKEEPER, kafkaBrokers, kraftControllers, localPodNames, socketBufferBytes, zookeeperNodes } from './naming';
 import { Fleet, MAX_BROKER_ID, fleetSchema, parseQuantity } from './schema';
 import { IMAGES, VERSIONS } from './versions';
@@ -366,6 +367,17 @@ function crossChecks(f: Fleet): FleetError | undefined {
   if (f.pki.issuer.kind === 'Issuer' && (f.pki.issuer.name === internal.issuerName || f.pki.issuer.caSecretName === internal.caSecretName)) {
     const same = f.pki.issuer.name === internal.issuerName ? ['pki.issuer.name', f.pki.issuer.name] : ['pki.issuer.caSecretName', f.pki.issuer.caSecretName];
     return new FleetError(same[0], same[1], 'must differ from pki.internal: the stack CA must never sign application certificates (README, trust model)');
+  }
+  if (f.metadata.mode !== 'zookeeper' && f.pki.additionalTrust.internal.length > 0) {
+    return new FleetError('pki.additionalTrust.internal', `(${f.pki.additionalTrust.internal.length} certificates)`, `must be empty with metadata.mode ${f.metadata.mode}: the KRaft controllers do not read the trust bundle yet (a stack CA rotation with an overlap is ZooKeeper mode only)`);
+  }
+  for (const domain of ['internal', 'issuer'] as const) {
+    const seen = new Map<string, number>();
+    for (const [i, pem] of f.pki.additionalTrust[domain].entries()) {
+      const der = new X509Certificate(normalPem(pem)).raw.toString('base64');
+      if (seen.has(der)) return new FleetError(`pki.additionalTrust.${domain}[${i}]`, '(PEM certificate)', `must not repeat pki.additionalTrust.${domain}[${seen.get(der)}]: list each CA once`);
+      seen.set(der, i);
+    }
   }
   if (goDurationSeconds(f.pki.renewBefore)! >= goDurationSeconds(f.pki.duration)!) {
     return new FleetError('pki.renewBefore', f.pki.renewBefore, `must be shorter than pki.duration (${f.pki.duration})`);

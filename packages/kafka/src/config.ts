@@ -1,4 +1,4 @@
-import { CLIENT_TLS_MOUNT, CONTROLLER_LISTENER, Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS_MOUNT, controllerQuorumVoters, fleetKraftTiming, kafkaBrokers, kraftClusterId, metadataLayout } from '@stretched-kafka/fleet';
+import { CLIENT_TLS_MOUNT, CONTROLLER_LISTENER, Fleet, KAFKA, PRINCIPAL_MAPPING_RULES, Region, TLS_MOUNT, TRUSTSTORE_DIR, TRUST_BUNDLE, TRUST_MOUNT, controllerQuorumVoters, fleetKraftTiming, kafkaBrokers, kraftClusterId, metadataLayout } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, KRAFT_STORAGE_FUNCTIONS, POD_FUNCTIONS, METRICS_CONFIG_KEY, envDefaults, jmxExporterConfig, kraftAuthorizer, listenerClientTls, listenerTls, log4jDefault, logConfig, metricsEnv, ordinalCase, podScript, podTables, superUsers, zookeeperClient } from '@stretched-kafka/platform';
 import { interBrokerProtocolVersion, kafkaTuning } from './tuning';
 import startFile from './scripts/start.sh';
@@ -25,6 +25,8 @@ export const KAFKA_ENV = [
   ['KAFKA_HOME', '/opt/kafka'],
   ['TLS_DIR', TLS_MOUNT],
   ['CLIENT_TLS_DIR', CLIENT_TLS_MOUNT],
+  ['TRUST_DIR', TRUST_MOUNT],
+  ['TRUSTSTORE_DIR', TRUSTSTORE_DIR],
   ['CONFIG_DIR', CONFIG_MOUNT],
   ['DATA_DIR', `${KAFKA_VOLUME_MOUNT}/data`],
   ['RUN_DIR', '/tmp/kafka'],
@@ -35,13 +37,23 @@ export const RELOAD_TLS_ENV = [
   ['KAFKA_HOME', '/opt/kafka'],
   ['TLS_DIR', TLS_MOUNT],
   ['CLIENT_TLS_DIR', CLIENT_TLS_MOUNT],
+  ['TRUST_DIR', TRUST_MOUNT],
+  ['TRUSTSTORE_DIR', TRUSTSTORE_DIR],
   ['RUN_DIR', '/tmp/tls-reload'],
   ['CERT_WATCH_SECONDS', '60'],
 ] as const;
 
 /**
+ * The truststore files each broker's start.sh (and reload-tls.sh on a change) builds from the
+ * issuing CA's ca.crt and the trust bundle (TRUST_BUNDLE): the stack CA's for the internal listener,
+ * ZooKeeper and the controller quorum, the application-facing issuer's for the client listener.
+ */
+export const STACK_TRUSTSTORE = `\${TRUSTSTORE_DIR}/${TRUST_BUNDLE.truststores.stack}`;
+export const APPLICATION_TRUSTSTORE = `\${TRUSTSTORE_DIR}/${TRUST_BUNDLE.truststores.application}`;
+
+/**
  * server.properties template for one region. `${BROKER_ID}`, `${ADVERTISED_HOST}`,
- * `${DATA_DIR}` and `${TLS_DIR}` are filled in by start.sh per pod.
+ * `${DATA_DIR}`, `${TLS_DIR}` and `${TRUSTSTORE_DIR}` are filled in by start.sh per pod.
  */
 export function serverProperties(fleet: Fleet, region: Region): string {
   const k = fleet.kafka;
@@ -67,11 +79,11 @@ export function serverProperties(fleet: Fleet, region: Region): string {
     '# Two trust domains (README, trust model). REPLICATION, the internal listener, presents the',
     '# broker certificate of the stack CA and trusts only that CA: brokers, operators, AKHQ and the',
     '# break-glass admin, principal = the bare common name (User:kafka-broker).',
-    ...listenerTls(LISTENERS.replication, 'TLS_DIR', PRINCIPAL_MAPPING_RULES.stack),
+    ...listenerTls(LISTENERS.replication, 'TLS_DIR', PRINCIPAL_MAPPING_RULES.stack, STACK_TRUSTSTORE),
     '# CLIENTS presents a certificate of the application-facing issuer and trusts only that issuer;',
     '# principal = CN=<common name> (what Strimzi\'s User Operator writes ACLs for), so no application',
     '# certificate, whatever its subject, can be a super user or any other stack principal.',
-    ...listenerTls(LISTENERS.clients, 'CLIENT_TLS_DIR', PRINCIPAL_MAPPING_RULES.application),
+    ...listenerTls(LISTENERS.clients, 'CLIENT_TLS_DIR', PRINCIPAL_MAPPING_RULES.application, APPLICATION_TRUSTSTORE),
     '# Renewed certificates are loaded by the reload-tls sidecar (reload-tls.sh), which re-sets the',
     '# listener keystore/truststore paths per broker through the Admin API.',
     '',
@@ -130,7 +142,7 @@ function zookeeperSection(fleet: Fleet, migrating: boolean): string[] {
     '',
     '# ZooKeeper over TLS with the broker certificate. All brokers share one subject, so the znode',
     '# ACLs that zookeeper.set.acl writes (x509 identity = that subject) admit every broker.',
-    ...zookeeperClient(fleet, 'TLS_DIR'),
+    ...zookeeperClient(fleet, 'TLS_DIR', STACK_TRUSTSTORE),
     '',
     ...(migrating
       ? [
@@ -155,7 +167,7 @@ function kraftQuorumClient(fleet: Fleet): string[] {
   return [
     `controller.quorum.voters=${controllerQuorumVoters(fleet)}`,
     `controller.listener.names=${CONTROLLER_LISTENER}`,
-    ...listenerClientTls(CONTROLLER_LISTENER, 'TLS_DIR'),
+    ...listenerClientTls(CONTROLLER_LISTENER, 'TLS_DIR', STACK_TRUSTSTORE),
     `# ${fleet.network.latencyMs} ms between regions: see kraftTiming() (packages/fleet/src/kraft-timing.ts).`,
     `controller.quorum.fetch.timeout.ms=${t.quorumFetchTimeoutMs}`,
     `controller.quorum.election.timeout.ms=${t.quorumElectionTimeoutMs}`,

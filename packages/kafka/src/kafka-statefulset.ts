@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, metadataComponent, metricsContainerPorts, selectorLabels } from '@stretched-kafka/fleet';
+import { CLIENT_TLS_MOUNT, Fleet, KAFKA, Region, TLS, TLS_MOUNT, TRUST_BUNDLE, TRUST_MOUNT, metadataComponent, metricsContainerPorts, selectorLabels } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, StretchedStatefulSet, antiAffinity, containerSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
 import { KAFKA_CONFIG_KEYS, KAFKA_VOLUME_MOUNT } from './config';
 import { KAFKA_CONFIG_MAP } from './kafka-config';
@@ -42,6 +42,7 @@ export class KafkaStatefulSet extends Construct {
     const configMount = { name: 'config', mountPath: CONFIG_MOUNT, readOnly: true };
     const tlsMount = { name: 'tls', mountPath: TLS_MOUNT, readOnly: true };
     const clientTlsMount = { name: 'tls-clients', mountPath: CLIENT_TLS_MOUNT, readOnly: true };
+    const trustMount = { name: 'trust', mountPath: TRUST_MOUNT, readOnly: true };
     const tmpMount = { name: 'tmp', mountPath: '/tmp' };
     new StretchedStatefulSet(this, 'Resource', {
       fleet,
@@ -70,7 +71,7 @@ export class KafkaStatefulSet extends Construct {
           startupProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 180 },
           readinessProbe: { ...clientPort, periodSeconds: 10 },
           livenessProbe: { ...clientPort, periodSeconds: 10, failureThreshold: 6 },
-          volumeMounts: [{ name: 'data', mountPath: KAFKA_VOLUME_MOUNT }, configMount, tlsMount, clientTlsMount, tmpMount],
+          volumeMounts: [{ name: 'data', mountPath: KAFKA_VOLUME_MOUNT }, configMount, tlsMount, clientTlsMount, trustMount, tmpMount],
         },
         {
           name: 'reload-tls',
@@ -80,13 +81,14 @@ export class KafkaStatefulSet extends Construct {
           env: [hostname, { name: 'KAFKA_HEAP_OPTS', value: '-Xms32m -Xmx128m' }],
           resources: RELOAD_RESOURCES,
           securityContext: containerSecurityContext(),
-          volumeMounts: [configMount, tlsMount, clientTlsMount, tmpMount],
+          volumeMounts: [configMount, tlsMount, clientTlsMount, trustMount, tmpMount],
         },
       ],
       volumes: [
         { name: 'config', configMap: { name: KAFKA_CONFIG_MAP, defaultMode: 0o555 } },
         { name: 'tls', secret: { secretName: TLS.kafka.secret, defaultMode: 0o440 } },
         { name: 'tls-clients', secret: { secretName: TLS.kafkaClients.secret, defaultMode: 0o440 } },
+        { name: 'trust', configMap: { name: TRUST_BUNDLE.configMap, defaultMode: 0o444 } },
         { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
       ],
       storage: k.storage,

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { KAFKA, KAFKA_CLIENT_LABEL, PRINCIPAL_MAPPING_RULES, STACK_CLIENT_LABEL, TLS, TLS_MOUNT, kafkaBrokers, zookeeperConnect } from '@stretched-kafka/fleet';
 import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/platform';
 import { clientTimeouts, interBrokerProtocolVersion, kafkaComponent, kafkaConfigData, kafkaTuning, superUsers } from '@stretched-kafka/kafka';
 import { bash, clone, find, properties, reducedFleet, sandbox, synth, syntaxErrors } from '../../../test/helpers';
+
+/** A stand-in PEM block (the scripts only concatenate and look for the BEGIN line). */
+const PEM = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 
 const build = kafkaComponent.build.bind(kafkaComponent);
 const FAKE_START = { 'kafka-server-start.sh': 'echo "kafka-server-start.sh $*"' };
@@ -83,13 +86,13 @@ describe('kafka component (default fleet)', () => {
         'listener.name.replication.ssl.keystore.type': 'PEM',
         'listener.name.replication.ssl.keystore.location': '${TLS_DIR}/tls-combined.pem',
         'listener.name.replication.ssl.truststore.type': 'PEM',
-        'listener.name.replication.ssl.truststore.location': '${TLS_DIR}/ca.crt',
+        'listener.name.replication.ssl.truststore.location': '${TRUSTSTORE_DIR}/stack.pem',
         'listener.name.replication.ssl.client.auth': 'required',
         'listener.name.replication.ssl.principal.mapping.rules': PRINCIPAL_MAPPING_RULES.stack,
         'listener.name.clients.ssl.keystore.type': 'PEM',
         'listener.name.clients.ssl.keystore.location': '${CLIENT_TLS_DIR}/tls-combined.pem',
         'listener.name.clients.ssl.truststore.type': 'PEM',
-        'listener.name.clients.ssl.truststore.location': '${CLIENT_TLS_DIR}/ca.crt',
+        'listener.name.clients.ssl.truststore.location': '${TRUSTSTORE_DIR}/application.pem',
         'listener.name.clients.ssl.client.auth': 'required',
         'listener.name.clients.ssl.principal.mapping.rules': PRINCIPAL_MAPPING_RULES.application,
         'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
@@ -101,7 +104,7 @@ describe('kafka component (default fleet)', () => {
         'zookeeper.ssl.keystore.type': 'PEM',
         'zookeeper.ssl.keystore.location': '${TLS_DIR}/tls-combined.pem',
         'zookeeper.ssl.truststore.type': 'PEM',
-        'zookeeper.ssl.truststore.location': '${TLS_DIR}/ca.crt',
+        'zookeeper.ssl.truststore.location': '${TRUSTSTORE_DIR}/stack.pem',
         'zookeeper.ssl.endpoint.identification.algorithm': 'HTTPS',
         'zookeeper.set.acl': 'true',
         'zookeeper.session.timeout.ms': '18000',
@@ -237,22 +240,34 @@ describe('start.sh', () => {
       const argsFile = join(dir, 'run/kafka-configs.args');
       await new Promise((r) => setTimeout(r, 1500));
       expect(existsSync(argsFile)).toBe(false);
-      writeFileSync(join(dir, 'tls/ca.crt'), 'ca v2\n');
+      writeFileSync(join(dir, 'tls/ca.crt'), PEM('ca v2'));
       for (let i = 0; i < 50 && !existsSync(argsFile); i++) await new Promise((r) => setTimeout(r, 100));
       const args = readFileSync(argsFile, 'utf8').trim().split('\n');
       const tls = `${dir}/tls`;
       const clientTls = `${dir}/tls-clients`;
+      const stores = `${dir}/tmp/truststores`;
       expect(args).toEqual([
         '--bootstrap-server', 'kafka-1.cluster3.kafka-brokers.kafka.svc.clusterset.local:9091',
         '--command-config', `${dir}/run/admin.properties`,
         '--entity-type', 'brokers', '--entity-name', '21',
         '--alter', '--add-config',
-        [`listener.name.replication.ssl.keystore.location=${tls}/tls-combined.pem`, `listener.name.replication.ssl.truststore.location=${tls}/ca.crt`,
-          `listener.name.clients.ssl.keystore.location=${clientTls}/tls-combined.pem`, `listener.name.clients.ssl.truststore.location=${clientTls}/ca.crt`].join(','),
+        [`listener.name.replication.ssl.keystore.location=${tls}/tls-combined.pem`, `listener.name.replication.ssl.truststore.location=${stores}/stack.pem`,
+          `listener.name.clients.ssl.keystore.location=${clientTls}/tls-combined.pem`, `listener.name.clients.ssl.truststore.location=${stores}/application.pem`].join(','),
       ]);
       expect(properties(readFileSync(join(dir, 'run/admin.properties'), 'utf8'))).toEqual(
-        new Map([['security.protocol', 'SSL'], ['ssl.keystore.type', 'PEM'], ['ssl.keystore.location', `${tls}/tls-combined.pem`], ['ssl.truststore.type', 'PEM'], ['ssl.truststore.location', `${tls}/ca.crt`], ['ssl.endpoint.identification.algorithm', 'https']]),
+        new Map([['security.protocol', 'SSL'], ['ssl.keystore.type', 'PEM'], ['ssl.keystore.location', `${tls}/tls-combined.pem`], ['ssl.truststore.type', 'PEM'], ['ssl.truststore.location', `${stores}/stack.pem`], ['ssl.endpoint.identification.algorithm', 'https']]),
       );
+      // The truststores it rebuilt: the issuing CA alone while the trust bundle is empty.
+      expect(readFileSync(`${stores}/stack.pem`, 'utf8')).toBe(PEM('ca v2'));
+      // A CA rotation's first step: the bundle gains CAs; the broker is told again and its
+      // truststores now hold the issuing CA and the bundle's CAs, in that order.
+      rmSync(argsFile);
+      writeFileSync(join(dir, 'trust/stack-ca.crt'), `${PEM('old')}${PEM('new')}`);
+      writeFileSync(join(dir, 'trust/application-ca.crt'), PEM('app-new'));
+      for (let i = 0; i < 50 && !existsSync(argsFile); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(argsFile)).toBe(true);
+      expect(readFileSync(`${stores}/stack.pem`, 'utf8')).toBe(`${PEM('ca v2')}${PEM('old')}${PEM('new')}`);
+      expect(readFileSync(`${stores}/application.pem`, 'utf8')).toBe(`${readFileSync(join(dir, 'tls-clients/ca.crt'), 'utf8')}${PEM('app-new')}`);
     } finally {
       child.kill('SIGKILL');
     }

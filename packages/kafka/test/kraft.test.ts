@@ -35,7 +35,7 @@ describe('kafka component in KRaft mode', () => {
       expect(p.get('controller.listener.names')).toBe('CONTROLLER');
       expect(p.get('listener.security.protocol.map')).toBe('REPLICATION:SSL,CLIENTS:SSL,CONTROLLER:SSL');
       expect(p.get('listener.name.controller.ssl.keystore.location')).toBe('${TLS_DIR}/tls-combined.pem');
-      expect(p.get('listener.name.controller.ssl.truststore.location')).toBe('${TLS_DIR}/ca.crt');
+      expect(p.get('listener.name.controller.ssl.truststore.location')).toBe('${TRUSTSTORE_DIR}/stack.pem');
       expect(p.get('ssl.endpoint.identification.algorithm')).toBe('https');
       expect(p.get('authorizer.class.name')).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
       expect(p.get('super.users')).toBe(`${z.get('super.users')!.replace('User:kafka-broker;', 'User:kafka-broker;User:kafka-controller;')}`);

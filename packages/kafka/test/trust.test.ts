@@ -72,8 +72,8 @@ test('every stack principal and super user is what the internal listener maps th
 
 test('each listener trusts exactly one CA: the internal one its stack certificates, the client one the application issuer', () => {
   const p = listenerSettings();
-  expect(p.get('listener.name.replication.ssl.truststore.location')).toBe('${TLS_DIR}/ca.crt');
-  expect(p.get('listener.name.clients.ssl.truststore.location')).toBe('${CLIENT_TLS_DIR}/ca.crt');
+  expect(p.get('listener.name.replication.ssl.truststore.location')).toBe('${TRUSTSTORE_DIR}/stack.pem');
+  expect(p.get('listener.name.clients.ssl.truststore.location')).toBe('${TRUSTSTORE_DIR}/application.pem');
   // No listener falls back to a shared store or a DEFAULT rule.
   for (const k of ['ssl.truststore.location', 'ssl.keystore.location', 'ssl.principal.mapping.rules']) expect(p.has(k)).toBe(false);
   for (const trust of ['stack', 'application'] as const) expect(PRINCIPAL_MAPPING_RULES[trust]).not.toMatch(/DEFAULT/);

@@ -15,14 +15,14 @@ export function superUsers(withControllers = false): string[] {
   return [TLS.kafka, ...controllers, TLS.admin, TLS.topicOperator, TLS.userOperator].map((t) => kafkaPrincipal(t));
 }
 
-/** Per-listener TLS settings: which keystore it presents, which CA it trusts, how it names principals. */
-export function listenerTls(listener: string, dir: string, rules: string): string[] {
+/** Per-listener TLS settings: which keystore it presents, which CA it trusts (default the Secret's ca.crt; brokers pass the built truststore, see TRUST_BUNDLE), how it names principals. */
+export function listenerTls(listener: string, dir: string, rules: string, truststore = `\${${dir}}/ca.crt`): string[] {
   const p = `listener.name.${listener.toLowerCase()}`;
   return [
     `${p}.ssl.keystore.type=PEM`,
     `${p}.ssl.keystore.location=\${${dir}}/tls-combined.pem`,
     `${p}.ssl.truststore.type=PEM`,
-    `${p}.ssl.truststore.location=\${${dir}}/ca.crt`,
+    `${p}.ssl.truststore.location=${truststore}`,
     `${p}.ssl.client.auth=required`,
     `${p}.ssl.principal.mapping.rules=${rules}`,
   ];
@@ -43,7 +43,7 @@ export function kraftAuthorizer(): string[] {
  * broker, and the KRaft controllers of a migration, which present the same certificate to
  * ZooKeeper, read and write those znodes as the brokers do.
  */
-export function zookeeperClient(fleet: Fleet, dir: string): string[] {
+export function zookeeperClient(fleet: Fleet, dir: string, truststore = `\${${dir}}/ca.crt`): string[] {
   const sessionMs = zookeeperClientSessionMs(fleet.network.latencyMs);
   return [
     `zookeeper.connect=${zookeeperConnect(fleet)}`,
@@ -52,7 +52,7 @@ export function zookeeperClient(fleet: Fleet, dir: string): string[] {
     'zookeeper.ssl.keystore.type=PEM',
     `zookeeper.ssl.keystore.location=\${${dir}}/tls-combined.pem`,
     'zookeeper.ssl.truststore.type=PEM',
-    `zookeeper.ssl.truststore.location=\${${dir}}/ca.crt`,
+    `zookeeper.ssl.truststore.location=${truststore}`,
     'zookeeper.ssl.endpoint.identification.algorithm=HTTPS',
     'zookeeper.set.acl=true',
     '# See kafkaTuning() (packages/kafka/src/tuning.ts) for how the timeouts follow from the RTT.',
@@ -62,6 +62,6 @@ export function zookeeperClient(fleet: Fleet, dir: string): string[] {
 }
 
 /** Client-side TLS of a listener another node dials (the keystore it presents, the CA it trusts): listenerTls without the server-only keys. */
-export function listenerClientTls(listener: string, dir: string): string[] {
-  return listenerTls(listener, dir, '').filter((l) => !/\.ssl\.(client\.auth|principal\.mapping\.rules)=/.test(l));
+export function listenerClientTls(listener: string, dir: string, truststore = `\${${dir}}/ca.crt`): string[] {
+  return listenerTls(listener, dir, '', truststore).filter((l) => !/\.ssl\.(client\.auth|principal\.mapping\.rules)=/.test(l));
 }

@@ -1,4 +1,4 @@
-import { Fleet, Region, TLS_MOUNT, ZOOKEEPER, fleetZookeeperTiming, zookeeperNodes } from '@stretched-kafka/fleet';
+import { Fleet, Region, TLS_MOUNT, TRUSTSTORE_DIR, TRUST_BUNDLE, TRUST_MOUNT, ZOOKEEPER, fleetZookeeperTiming, zookeeperNodes } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, LOG4J_PROPERTIES, METRICS_CONFIG_KEY, POD_FUNCTIONS, envDefaults, jmxExporterConfig, metricsEnv, ordinalCase, podScript, podTables } from '@stretched-kafka/platform';
 import startFile from './scripts/start.sh';
 import healthFile from './scripts/health.sh';
@@ -13,6 +13,8 @@ export const ZOOKEEPER_CONFIG_KEYS = { zooCfg: 'zoo.cfg', start: 'start.sh', hea
 export const ZOOKEEPER_ENV = [
   ['KAFKA_HOME', '/opt/kafka'],
   ['TLS_DIR', TLS_MOUNT],
+  ['TRUST_DIR', TRUST_MOUNT],
+  ['TRUSTSTORE_DIR', TRUSTSTORE_DIR],
   ['CONFIG_DIR', CONFIG_MOUNT],
   ['DATA_DIR', `${ZOOKEEPER_VOLUME_MOUNT}/data`],
   ['RUN_DIR', '/tmp/zookeeper'],
@@ -25,14 +27,15 @@ export const FOUR_LETTER_WORDS = ['ruok', 'srvr'] as const;
 
 /**
  * zoo.cfg template, identical in every region: the server list names every member by its
- * clusterset name. `${DATA_DIR}` and `${TLS_DIR}` are filled in by start.sh.
+ * clusterset name. `${DATA_DIR}`, `${TLS_DIR}` and `${TRUSTSTORE_DIR}` (the truststore built from
+ * ca.crt and the trust bundle) are filled in by start.sh.
  */
 export function zooCfg(fleet: Fleet): string {
   const t = fleetZookeeperTiming(fleet);
   const tls = (prefix: string) => [
     `${prefix}keyStore.location=\${TLS_DIR}/tls-combined.pem`,
     `${prefix}keyStore.type=PEM`,
-    `${prefix}trustStore.location=\${TLS_DIR}/ca.crt`,
+    `${prefix}trustStore.location=\${TRUSTSTORE_DIR}/${TRUST_BUNDLE.truststores.stack}`,
     `${prefix}trustStore.type=PEM`,
     `${prefix}clientAuth=need`,
   ];

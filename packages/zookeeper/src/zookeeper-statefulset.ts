@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, Region, TLS, TLS_MOUNT, ZOOKEEPER, metricsContainerPorts } from '@stretched-kafka/fleet';
+import { Fleet, Region, TLS, TLS_MOUNT, TRUST_BUNDLE, TRUST_MOUNT, ZOOKEEPER, metricsContainerPorts } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, StretchedStatefulSet, containerSecurityContext, resourceRequirements } from '@stretched-kafka/platform';
 import { ZOOKEEPER_CONFIG_KEYS, ZOOKEEPER_VOLUME_MOUNT } from './config';
 import { ZOOKEEPER_CONFIG_MAP } from './zookeeper-config';
@@ -63,6 +63,7 @@ export class ZookeeperStatefulSet extends Construct {
             { name: 'data', mountPath: ZOOKEEPER_VOLUME_MOUNT },
             { name: 'config', mountPath: CONFIG_MOUNT, readOnly: true },
             { name: 'tls', mountPath: TLS_MOUNT, readOnly: true },
+            { name: 'trust', mountPath: TRUST_MOUNT, readOnly: true },
             // Rendered zoo.cfg, LOG_DIR and the JVM's scratch files (root filesystem is read-only).
             { name: 'tmp', mountPath: '/tmp' },
           ],
@@ -71,6 +72,7 @@ export class ZookeeperStatefulSet extends Construct {
       volumes: [
         { name: 'config', configMap: { name: ZOOKEEPER_CONFIG_MAP, defaultMode: 0o555 } },
         { name: 'tls', secret: { secretName: TLS.zookeeper.secret, defaultMode: 0o440 } },
+        { name: 'trust', configMap: { name: TRUST_BUNDLE.configMap, defaultMode: 0o444 } },
         { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
       ],
       storage: zk.storage,

@@ -65,14 +65,14 @@ describe('zookeeper component (default fleet)', () => {
         'authProvider.x509': 'org.apache.zookeeper.server.auth.X509AuthenticationProvider',
         'ssl.keyStore.location': '${TLS_DIR}/tls-combined.pem',
         'ssl.keyStore.type': 'PEM',
-        'ssl.trustStore.location': '${TLS_DIR}/ca.crt',
+        'ssl.trustStore.location': '${TRUSTSTORE_DIR}/stack.pem',
         'ssl.trustStore.type': 'PEM',
         'ssl.clientAuth': 'need',
         'client.certReload': 'true',
         sslQuorum: 'true',
         'ssl.quorum.keyStore.location': '${TLS_DIR}/tls-combined.pem',
         'ssl.quorum.keyStore.type': 'PEM',
-        'ssl.quorum.trustStore.location': '${TLS_DIR}/ca.crt',
+        'ssl.quorum.trustStore.location': '${TRUSTSTORE_DIR}/stack.pem',
         'ssl.quorum.trustStore.type': 'PEM',
         'ssl.quorum.clientAuth': 'need',
         sslQuorumReloadCertFiles: 'true',
@@ -179,7 +179,8 @@ describe('start.sh', () => {
       const cfg = properties(readFileSync(join(dir, 'run/zoo.cfg'), 'utf8'));
       expect(cfg.get('dataDir')).toBe(`${dir}/data`);
       expect(cfg.get('ssl.keyStore.location')).toBe(`${dir}/tls/tls-combined.pem`);
-      expect(cfg.get('ssl.quorum.trustStore.location')).toBe(`${dir}/tls/ca.crt`);
+      expect(cfg.get('ssl.quorum.trustStore.location')).toBe(`${dir}/tmp/truststores/stack.pem`);
+      expect(readFileSync(`${dir}/tmp/truststores/stack.pem`, 'utf8')).toBe(readFileSync(`${dir}/tls/ca.crt`, 'utf8'));
       expect(cfg.get(`server.${myid}`)).toBe(`${node.host}:2888:3888`);
     }
     expect([...seen.keys()]).toEqual([1, 2, 3, 11, 12, 13, 21, 22, 23]);
@@ -195,6 +196,24 @@ describe('start.sh', () => {
     expect(run({ HOSTNAME: 'zookeeper-1' })).toMatchObject({ status: 1, stderr: expect.stringContaining('myid holds 11, this pod is ZooKeeper 12') });
     expect(run({ HOSTNAME: 'zookeeper-0', TLS_DIR: `${dir}/tls|x` })).toMatchObject({ status: 1, stderr: expect.stringContaining('TLS_DIR=') });
   });
+
+  it('restarts ZooKeeper when the trust bundle changes (a CA rotation step), with both CAs in the truststore after the restart', async () => {
+    const { dir, env } = sandbox(zookeeperConfigData(fleet, fleet.regions[0]), { 'zookeeper-server-start.sh': 'exec sleep 30' });
+    const child = spawn('bash', [join(dir, 'cfg/start.sh')], { env: { ...env, HOSTNAME: 'zookeeper-0', CERT_WATCH_SECONDS: '1', CERT_RESTART_STAGGER_SECONDS: '0' }, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(child.exitCode).toBeNull();
+    const extra = '-----BEGIN CERTIFICATE-----\nnew ca\n-----END CERTIFICATE-----\n';
+    writeFileSync(join(dir, 'trust/stack-ca.crt'), extra);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    expect(await exited).toBe('SIGTERM');
+    clearTimeout(timer);
+    // The kubelet starts the container again: the new truststore holds the issuing CA and the bundle.
+    writeFileSync(join(dir, 'home/bin/zookeeper-server-start.sh'), `#!/usr/bin/env bash\n${FAKE_START['zookeeper-server-start.sh']}\n`);
+    const again = bash(join(dir, 'cfg/start.sh'), { ...env, HOSTNAME: 'zookeeper-0', CERT_WATCH_SECONDS: '0' });
+    expect(again.status).toBe(0);
+    expect(readFileSync(`${dir}/tmp/truststores/stack.pem`, 'utf8')).toBe(`${readFileSync(`${dir}/tls/ca.crt`, 'utf8')}${extra}`);
+  }, 15_000);
 
   it('restarts ZooKeeper when the mounted certificate changes', async () => {
     const { dir, env } = sandbox(zookeeperConfigData(fleet, fleet.regions[0]), { 'zookeeper-server-start.sh': 'exec sleep 30' });

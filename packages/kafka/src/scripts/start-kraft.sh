@@ -4,7 +4,7 @@
 # directory variables are set. The generator (kafkaStartScript, packages/kafka/src/config.ts)
 # replaces the `@generated` line with the region's block: the directory variables with their
 # in-pod defaults, CLUSTER_ID, pod_tables (this region's node id and advertised host per pod
-# ordinal, baked from naming.ts), the shared functions pod_ordinal and render_template
+# ordinal, baked from naming.ts), the shared functions pod_ordinal, render_template and build_truststore
 # (packages/platform/src/scripts/pod-functions.sh) and format_storage
 # (packages/platform/src/scripts/kraft-storage.sh).
 set -euo pipefail
@@ -25,7 +25,11 @@ NODE_ID="$BROKER_ID"
 
 mkdir -p "$DATA_DIR" "$RUN_DIR" "$LOG_DIR"
 render_template "$CONFIG_DIR/server.properties" "$RUN_DIR/server.properties" \
-  BROKER_ID="$BROKER_ID" ADVERTISED_HOST="$ADVERTISED_HOST" DATA_DIR="$DATA_DIR" TLS_DIR="$TLS_DIR" CLIENT_TLS_DIR="$CLIENT_TLS_DIR"
+  BROKER_ID="$BROKER_ID" ADVERTISED_HOST="$ADVERTISED_HOST" DATA_DIR="$DATA_DIR" TLS_DIR="$TLS_DIR" CLIENT_TLS_DIR="$CLIENT_TLS_DIR" TRUSTSTORE_DIR="$TRUSTSTORE_DIR"
+# The truststores: the issuing CA (the Secret's ca.crt) and the trust bundle's extra CAs
+# (pki.additionalTrust), rebuilt by reload-tls.sh whenever either changes.
+build_truststore "$TRUSTSTORE_DIR/stack.pem" "$TLS_DIR/ca.crt" "$TRUST_DIR/stack-ca.crt"
+build_truststore "$TRUSTSTORE_DIR/application.pem" "$CLIENT_TLS_DIR/ca.crt" "$TRUST_DIR/application-ca.crt"
 # A KRaft broker needs meta.properties with the quorum's cluster id before it starts.
 format_storage "$RUN_DIR/server.properties"
 

@@ -32,6 +32,18 @@ render_template() {
   mv "$output.tmp" "$output"
 }
 
+# build_truststore OUTPUT ISSUER_CA BUNDLE: writes the truststore a listener reads, the issuing CA
+# (the certificate Secret's ca.crt) followed by the trust bundle's extra CA certificates (the
+# ConfigMap key of pki.additionalTrust, empty unless a CA rotation is under way), replacing
+# OUTPUT in one rename so a reader never sees half a file. Fails when a source is missing.
+build_truststore() {
+  local output=$1 issuer=$2 bundle=$3
+  mkdir -p "$(dirname "$output")"
+  { cat "$issuer"; echo; cat "$bundle"; } | sed '/^$/d' > "$output.tmp"
+  grep -q -- '-----BEGIN CERTIFICATE-----' "$output.tmp" || { echo "start: no certificate in $issuer and $bundle for $output" >&2; exit 1; }
+  mv -f "$output.tmp" "$output"
+}
+
 # enable_metrics_agent: adds the Prometheus JMX exporter java agent of the image (its rule set is
 # $CONFIG_DIR/metrics.yaml) to KAFKA_OPTS, which Kafka's launch scripts pass to the JVM. Off when
 # METRICS_PORT is 0 or unset (monitoring disabled in the fleet).

@@ -4,7 +4,7 @@
 # variables are set. The generator (zookeeperStartScript, packages/zookeeper/src/config.ts)
 # replaces the `@generated` line with the region's block: the directory variables with their
 # in-pod defaults, pod_tables (this region's myid and restart slot per pod ordinal, baked from
-# naming.ts) and the shared functions pod_ordinal and render_template
+# naming.ts) and the shared functions pod_ordinal, render_template and build_truststore
 # (packages/platform/src/scripts/pod-functions.sh).
 set -euo pipefail
 
@@ -30,12 +30,15 @@ if [[ -f "$DATA_DIR/myid" && "$(cat "$DATA_DIR/myid")" != "$myid" ]]; then
 fi
 echo "$myid" > "$DATA_DIR/myid"
 
-render_template "$CONFIG_DIR/zoo.cfg" "$RUN_DIR/zoo.cfg" DATA_DIR="$DATA_DIR" TLS_DIR="$TLS_DIR"
+render_template "$CONFIG_DIR/zoo.cfg" "$RUN_DIR/zoo.cfg" DATA_DIR="$DATA_DIR" TLS_DIR="$TLS_DIR" TRUSTSTORE_DIR="$TRUSTSTORE_DIR"
+# The truststore: the issuing CA (the Secret's ca.crt) and the trust bundle's extra CAs
+# (pki.additionalTrust); a change of either restarts the member below, which builds it again.
+build_truststore "$TRUSTSTORE_DIR/stack.pem" "$TLS_DIR/ca.crt" "$TRUST_DIR/stack-ca.crt"
 
 # ZooKeeper 3.8.4 reloads renewed quorum certificates itself but keeps serving the client port
 # with the certificate it started with. When the mounted files change, the member restarts
 # (the container restarts in place), each member in its own slot so the quorum never loses two.
-cert_fingerprint() { cat "$TLS_DIR/tls-combined.pem" "$TLS_DIR/ca.crt" 2>/dev/null | sha256sum || true; }
+cert_fingerprint() { cat "$TLS_DIR/tls-combined.pem" "$TLS_DIR/ca.crt" "$TRUST_DIR/stack-ca.crt" 2>/dev/null | sha256sum || true; }
 watch_certificates() {
   local pid=$1 seen
   seen=$(cert_fingerprint)
