@@ -10,6 +10,7 @@ import { PREFIX, settings } from './settings';
 import { Tree } from './tree';
 import { quorumTools } from './kraft';
 import { TrustContext } from './trust';
+import type { PrometheusRun } from './prometheus';
 
 // What the stages share: the settings, the fleet and its synthesized tree, the network, the
 // certificates, the nodes and clients the plan placed, Kafka's tools and the report.
@@ -38,6 +39,10 @@ export class Harness {
   readonly brokers: NodeRun[] = [];
   /** One client namespace per region, where the tools and the load program run. */
   readonly clients = new Map<string, Host>();
+  /** The namespace of the Prometheus the alerts stage runs, in the management region (prometheus.ts). */
+  prometheusHost?: Host;
+  /** That Prometheus, once it scrapes every pod (undefined: the stage is skipped, or failed). */
+  prometheus?: PrometheusRun;
   /** Kafka's tools as the break-glass admin on the internal listener (set once the brokers answer). */
   tools!: KafkaTools;
   readonly report = new Report();

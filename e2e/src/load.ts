@@ -5,6 +5,7 @@ import { clientTimeouts } from '@stretched-kafka/kafka';
 import { timeoutArgs } from '@stretched-kafka/loadjobs';
 import { chooseCutRegion, cutRegion, describe, fullIsr, reportIsrRecovery } from './cut';
 import { quorumRecovery } from './kraft';
+import { alertChecks, watchAlerts } from './prometheus';
 import { Harness } from './harness';
 import { log } from './log';
 import { FatalError } from './nodes';
@@ -47,6 +48,8 @@ export async function loadWithRegionCut(h: Harness): Promise<void> {
   const before = await describe(h);
   r.leadersInCutRegion = before.filter((p) => h.regionOfBroker(p.leader) === cut).length;
 
+  // The steady state as Prometheus sees it (metrics present, rules healthy), then its alerts every second.
+  const alerts = await watchAlerts(h, h.prometheus);
   const producers = producing.map((region) => startProducer(h, region, loadDir));
   log(`load: producers running in ${producing.join(' and ')} for ${h.s.produceS} s at ${h.s.rate} records/s each; ${r.leadersInCutRegion} partition leaders sit in ${cut}`);
   const window = await cutRegion(h, cut);
@@ -55,8 +58,10 @@ export async function loadWithRegionCut(h: Harness): Promise<void> {
   // KRaft: the voters' catch-up is watched from the restore on, alongside the ISRs.
   const quorumBack = f.metadata.mode === 'kraft' ? quorumRecovery(h, producing[0], window.restoredAt) : undefined;
   const results = await Promise.all(producers.map(async (p) => ({ ...p, res: await p.done })));
-  reportIsrRecovery(h, await isrFull, window);
+  const isrAt = await isrFull;
+  reportIsrRecovery(h, isrAt, window);
   await quorumBack;
+  await alertChecks(h, alerts, window, isrAt);
 
   const produced: Record<string, Summary | undefined> = {};
   for (const p of results) {
@@ -67,6 +72,7 @@ export async function loadWithRegionCut(h: Harness): Promise<void> {
   r.cutRegion = cut;
   r.producingRegions = producing;
   r.cutS = round((window.restoredAt - window.cutAt) / 1000);
+  if (h.s.stages === 'alerts') return log('E2E_STAGES=alerts: stopping after the alert checks (no consumers)');
   // A deliberate breakage (E2E_FAULT) has made its point by now; reading the records back needs a quorum.
   if (h.s.fault !== 'none') return log(`fault: E2E_FAULT=${h.s.fault}: the consumers are left out`);
   const summaries = producers.map((p) => p.summary).filter((x) => existsSync(x));

@@ -11,6 +11,7 @@ import { removeNetwork } from './net';
 import { rotationUnderLoad } from './rotation';
 import { prepareKafkaHome, startBrokers, startZookeeper } from './nodes';
 import { stopServices } from './proc';
+import { startPrometheus } from './prometheus';
 import { printReport, round } from './report';
 import { PREFIX } from './settings';
 import { topicAndAcls } from './topics';
@@ -71,11 +72,15 @@ async function main(): Promise<number> {
       if (h.fleet.metadata.mode === 'kraft') await startControllers(h);
       else await startZookeeper(h);
       await startBrokers(h);
+      // Prometheus from here on: it has scraped every pod for minutes when the load begins.
+      if (h.s.stages === 'all' || h.s.stages === 'alerts') h.prometheus = await startPrometheus(h);
       await topicAndAcls(h);
       await trustChecks(h.trustContext());
       // E2E_STAGES=trust stops after the trust checks (the negative proof in e2e/trust-negative.sh),
-      // E2E_STAGES=rotation after the certificate rotation (e2e/rotation-negative.sh).
+      // E2E_STAGES=rotation after the certificate rotation (e2e/rotation-negative.sh), E2E_STAGES=alerts
+      // after the region cut's alert checks (e2e/alerts-negative.sh).
       if (h.s.stages !== 'trust' && h.s.rotate !== 'none') await rotationUnderLoad(h);
+      if (h.s.stages === 'alerts') await loadWithRegionCut(h);
       if (h.s.stages === 'all') {
         await loadWithRegionCut(h);
         await latencyProbe(h);

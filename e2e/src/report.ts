@@ -48,7 +48,8 @@ export function printReport(s: Settings, report: Report): boolean {
   const lines = [
     ...wanFigures(r),
     ...(r.rotation ? rotationFigures(r.rotation as Rotation, fig) : []),
-    ...(s.stages === 'all' ? [...cutFigures(r, fig), ...latencyFigures(r), ...bufferFigures(r)] : []),
+    ...(s.stages === 'all' ? [...cutFigures(r, fig), ...alertFigures(r), ...latencyFigures(r), ...bufferFigures(r)] : []),
+    ...(s.stages === 'alerts' ? alertFigures(r) : []),
     `e2e:   wall time                  ${fig(r.wallS, ' s')} (load average ${round(loadavg()[0])}: above 2 the run shared the 2 cores and its timings are upper bounds)`,
     ...report.checks.map((c) => `e2e: ${c.ok ? 'PASS' : 'FAIL'} ${c.what}${c.detail && !c.ok ? ` (${c.detail})` : ''}`),
   ];
@@ -67,6 +68,17 @@ export function printReport(s: Settings, report: Report): boolean {
     console.log(`e2e: recorded in ${record(`e2e-${s.mode}${kraft ? '-kraft' : ''}${cut}`, `${knobs.join(' ')} npm run test:e2e`, lines)}`);
   }
   return passed;
+}
+
+function alertFigures(r: Record<string, unknown>): string[] {
+  const a = r.alerts as { intervalS: number; regionDownFiringS?: number; regionDownBoundS: number; underReplicatedFiringS?: number; underReplicatedBoundS: number; timeline: string[] } | undefined;
+  if (!a) return [];
+  return [
+    `e2e: alerts, Prometheus in the management region (scrape and evaluation every ${a.intervalS} s; t = 0 at the cut)`,
+    `e2e:   KafkaRegionDown firing     +${a.regionDownFiringS ?? 'n/a'} s (the rule promises ${a.regionDownBoundS} s)`,
+    `e2e:   KafkaUnderReplicatedPartitions firing +${a.underReplicatedFiringS ?? 'n/a'} s (the rule promises ${a.underReplicatedBoundS} s)`,
+    ...a.timeline.map((l) => `e2e:     ${l}`),
+  ];
 }
 
 function latencyFigures(r: Record<string, unknown>): string[] {

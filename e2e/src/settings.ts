@@ -36,8 +36,8 @@ export interface Settings {
   controllerHeap: string;
   startTimeoutS: number;
   isrTimeoutS: number;
-  /** `all` (default); `trust`: up to the trust checks, no load and no cut; `network`: up to the WAN's RTT check; `rotation`: up to the rotation, no cut. */
-  stages: 'all' | 'trust' | 'network' | 'rotation';
+  /** `all` (default); `trust`: up to the trust checks, no load and no cut; `network`: up to the WAN's RTT check; `rotation`: up to the rotation, no cut; `alerts`: up to the cut's alert checks (no consumers, latency or buffers). */
+  stages: 'all' | 'trust' | 'network' | 'rotation' | 'alerts';
   /** E2E_WAN_MS: emulated inter-region round trip in ms (undefined: the fleet's network.latencyMs; 0: no WAN). */
   wanMs: number | undefined;
   /** E2E_WAN_MBIT: rate cap of each region's uplink in Mbit/s (0: none). */
@@ -136,8 +136,8 @@ function fault(v: string | undefined): Settings['fault'] {
 
 function stages(v: string | undefined): Settings['stages'] {
   if (v === undefined || v === '' || v === 'all') return 'all';
-  if (v === 'trust' || v === 'network' || v === 'rotation') return v;
-  throw new Error(`E2E_STAGES=${v}: must be all, trust, network or rotation`);
+  if (v === 'trust' || v === 'network' || v === 'rotation' || v === 'alerts') return v;
+  throw new Error(`E2E_STAGES=${v}: must be all, trust, network, rotation or alerts`);
 }
 
 /** Default: one leaf rotation in CI mode; none in full mode (nine ZooKeeper members restart 120 s apart: 17 min more). */

@@ -28,6 +28,9 @@ export function plan(h: Harness): void {
     }
     h.clients.set(region.name, h.net.addHost(region.name, 'client', []));
   }
+  // A Prometheus in the management region reaches the other regions' pods over the clusterset, as
+  // the central Prometheus the fleet alerts need would (prometheus.ts).
+  if (f.monitoring.enabled) h.prometheusHost = h.net.addHost(f.topic.managementRegion, 'prometheus', []);
   h.report.figures.metadata = f.metadata.mode;
   const metadata = f.metadata.mode === 'kraft' ? `${h.controllers.length} KRaft controllers` : `${h.zookeepers.length} ZooKeeper`;
   log(`plan: ${f.regions.length} regions, ${metadata}, ${h.brokers.length} brokers, topic ${f.topic.name} x ${f.topic.partitions} (mode ${h.s.mode}, metadata ${f.metadata.mode})`);
