@@ -321,7 +321,32 @@ export class AlertWatcher {
 export async function watchAlerts(h: Harness, p: PrometheusRun | undefined): Promise<AlertWatcher | undefined> {
   if (!p) return undefined;
   await checkSteadyState(h, p);
+  await settle(h, p);
   return new AlertWatcher(h, p);
+}
+
+/**
+ * The steady state begins once no alert is active: a stage before the cut (the certificate
+ * rotation restarts ZooKeeper members one at a time, so ZooKeeperQuorumAtLastMember holds while
+ * one is down) may leave an alert that resolves within ZooKeeper's rejoin time and the evaluation
+ * pipeline. Waits that long at most; an alert still active then stays in the steady-state check,
+ * which fails on it.
+ */
+async function settle(h: Harness, p: PrometheusRun): Promise<void> {
+  const t = monitoringTimings(h.fleet);
+  const limitMs = (ZOOKEEPER_REJOIN_S + 4 * t.intervalS) * 1000;
+  const start = Date.now();
+  for (;;) {
+    const data = (await api(h, p, '/api/v1/alerts')) as { alerts: { labels: Record<string, string>; state: string }[] };
+    const active = data.alerts.map((a) => `${a.labels.alertname}${a.labels.region ? `{${a.labels.region}}` : ''} ${a.state}`);
+    if (active.length === 0) {
+      if (Date.now() - start > POLL_MS) log(`prometheus: no alert active any more ${round((Date.now() - start) / 1000)} s after the load stage began`);
+      return;
+    }
+    if (Date.now() - start >= limitMs) return log(`prometheus: still active after ${limitMs / 1000} s: ${active.join(', ')}`);
+    if (Date.now() - start < POLL_MS) log(`prometheus: waiting up to ${limitMs / 1000} s for ${active.join(', ')} (left by an earlier stage) to resolve`);
+    await sleep(POLL_MS);
+  }
 }
 
 /** The promise of an alert (alerts.ts): its `for` and the bound from the event to firing. */
