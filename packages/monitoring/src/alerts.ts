@@ -222,9 +222,21 @@ export function fleetAlerts(fleet: Fleet): AlertDefinition[] {
   ];
 }
 
+/**
+ * The alerts whose subject exists in the fleet's metadata mode: the ZooKeeper ones only while the
+ * fleet has a ZooKeeper ensemble, and the brokers' active-controller count only in ZooKeeper mode
+ * (in KRaft mode, and from a migration's phase 2 on, the active controller is a KRaft controller,
+ * which the brokers never report being; the controllers are not scraped yet).
+ */
+function applies(fleet: Fleet, a: AlertDefinition): boolean {
+  if (a.alert.startsWith('ZooKeeper')) return zookeeperNodes(fleet).length > 0;
+  if (a.alert === 'KafkaActiveControllerCount') return fleet.metadata.mode === 'zookeeper';
+  return true;
+}
+
 /** Every alert of a region's PrometheusRule: its own, plus the fleet-wide ones in the management region. */
 export function alertsOf(fleet: Fleet, region: Region): AlertDefinition[] {
-  return [...regionAlerts(fleet, region), ...(region.name === fleet.topic.managementRegion ? fleetAlerts(fleet) : [])];
+  return [...regionAlerts(fleet, region), ...(region.name === fleet.topic.managementRegion ? fleetAlerts(fleet) : [])].filter((a) => applies(fleet, a));
 }
 
 /** The anchor of an alert's paragraph in docs/runbooks.md (the heading `## <alert>`). */

@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Fleet, Region } from '@stretched-kafka/fleet';
+import { Fleet, Region, ZOOKEEPER } from '@stretched-kafka/fleet';
 import type { Component } from '@stretched-kafka/core';
 import { ComponentPodMonitor, KafkaPrometheusRule, MONITORED_COMPONENTS } from './monitors';
 import { KafkaDashboard } from './dashboard';
@@ -14,7 +14,11 @@ export const monitoringComponent = {
   build(chart: Chart, fleet: Fleet, region: Region): void {
     if (!fleet.monitoring.enabled) return;
     const props = { fleet, region };
-    for (const component of MONITORED_COMPONENTS) new ComponentPodMonitor(chart, `pod-monitor-${component}`, { ...props, component });
+    // No PodMonitor for a ZooKeeper that this region does not run (KRaft mode, a finalized migration).
+    for (const component of MONITORED_COMPONENTS) {
+      if (component === ZOOKEEPER.name && region.zookeeperReplicas === 0) continue;
+      new ComponentPodMonitor(chart, `pod-monitor-${component}`, { ...props, component });
+    }
     new KafkaPrometheusRule(chart, 'rules', props);
     new KafkaDashboard(chart, 'dashboard', props);
   },

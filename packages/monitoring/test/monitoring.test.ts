@@ -7,7 +7,7 @@ import { kafkaComponent, kafkaConfigData } from '@stretched-kafka/kafka';
 import { zookeeperComponent, zookeeperConfigData } from '@stretched-kafka/zookeeper';
 import { alertsOf, dashboardJson, fleetAlerts, monitoringComponent, monitoringTimings, regionAlerts } from '../src';
 import { promtoolTests, ruleCases } from '../src/rule-tests';
-import { bash, clone, find, reducedFleet, sandbox, synth } from '../../../test/helpers';
+import { bash, clone, find, kraftClone, reducedFleet, sandbox, synth } from '../../../test/helpers';
 
 const repo = join(__dirname, '..', '..', '..');
 const runbooks = readFileSync(join(repo, 'docs', 'runbooks.md'), 'utf8');
@@ -190,5 +190,26 @@ describe('the JMX exporter agent in start.sh', () => {
     const missing = bash(join(dir, 'cfg/start.sh'), { ...env, HOSTNAME: pod, CERT_WATCH_SECONDS: '0', JMX_EXPORTER_HOME: join(dir, 'nowhere') });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe(`start: no jmx_prometheus_javaagent*.jar in ${dir}/nowhere\n`);
+  });
+});
+
+describe('monitoring component in KRaft mode', () => {
+  const fleet = validateFleet(kraftClone());
+  const management = fleet.regions.find((r) => r.name === fleet.topic.managementRegion)!;
+
+  it('has no ZooKeeper PodMonitor and no ZooKeeper or broker-controller alert (no such pods or metric exist)', () => {
+    for (const r of fleet.regions) {
+      const objects = synth(build, fleet, r);
+      expect(objects.filter((o) => o.kind === 'PodMonitor').map((o) => o.metadata.name)).toEqual(['kafka']);
+    }
+    const names = alertsOf(fleet, management).map((a) => a.alert);
+    expect(names).toContain('KafkaRegionDown');
+    expect(names.filter((n) => n.startsWith('ZooKeeper') || n === 'KafkaActiveControllerCount')).toEqual([]);
+  });
+
+  it('keeps them in ZooKeeper mode', () => {
+    const zk = clone();
+    const names = alertsOf(zk, zk.regions.find((r) => r.name === zk.topic.managementRegion)!).map((a) => a.alert);
+    expect(names).toEqual(expect.arrayContaining(['ZooKeeperQuorumLost', 'ZooKeeperQuorumAtLastMember', 'KafkaActiveControllerCount']));
   });
 });
