@@ -14,16 +14,6 @@ source e2e/ci-tree.sh
 prepare_ci_tree ca-rotation-negative
 fetch_kafka
 
-# weaken FILE PATTERN REPLACEMENT: one sed substitution (every line) that must match in every region's file.
-weaken() {
-  local name=$1 pattern=$2 replacement=$3 n=0 f
-  for f in "$work"/clusters/*/"$name"; do
-    grep -qE "$pattern" "$f" || { echo "ca-rotation-negative: $f has no line matching $pattern: the generator changed, update this script" >&2; exit 1; }
-    sed -i -E "s#$pattern#$replacement#" "$f"
-    n=$((n + 1))
-  done
-  echo "ca-rotation-negative: $name: '$pattern' -> '$replacement' in $n region(s)"
-}
 # shellcheck disable=SC2016 # sed patterns with literal $, not expansions
 weaken kafka/ConfigMap-kafka-config.yaml '(build_truststore "\$TRUSTSTORE_DIR/stack.pem" "\$TLS_DIR/ca.crt") "\$TRUST_DIR/stack-ca.crt"' '\1 /dev/null'
 # shellcheck disable=SC2016

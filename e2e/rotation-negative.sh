@@ -15,16 +15,6 @@ source e2e/ci-tree.sh
 prepare_ci_tree rotation-negative
 fetch_kafka
 
-# weaken FILE PATTERN REPLACEMENT: one sed substitution that must match in every region's file.
-weaken() {
-  local name=$1 pattern=$2 replacement=$3 n=0 f
-  for f in "$work"/clusters/*/"$name"; do
-    grep -qE "$pattern" "$f" || { echo "rotation-negative: $f has no line matching $pattern: the generator changed, update this script" >&2; exit 1; }
-    sed -i -E "s#$pattern#$replacement#" "$f"
-    n=$((n + 1))
-  done
-  echo "rotation-negative: $name: '$pattern' -> '$replacement' in $n region(s)"
-}
 # shellcheck disable=SC2016 # sed patterns with literal $, not expansions
 weaken kafka/ConfigMap-kafka-config.yaml '"\$KAFKA_HOME/bin/kafka-configs.sh" --bootstrap-server' 'true --bootstrap-server'
 # shellcheck disable=SC2016
