@@ -4,7 +4,8 @@
 # work folder <E2E_WORK_DIR>/<name>-<time> (absolute path in $work), builds the synthesizer, the
 # load program, dist/e2e.js and the WAN's delay line ($wan_bin), and writes the CI fleet's tree
 # (e2e/fleet.ci.yaml, in $fleet) to $work/clusters for the caller to weaken (`weaken`). `fetch_kafka` fetches
-# Kafka's jars at the fleet's version through pom.xml (sets $kafka_version).
+# Kafka's jars at the fleet's version through pom.xml (sets $kafka_version). `run_weakened <timeout-s>`
+# runs the harness on the weakened tree with the caller's E2E_* settings (sets $code, log in $work/run.log).
 prepare_ci_tree() {
   ci_tree_name=$1
   if [[ "$(id -u)" != 0 ]]; then echo "$1: must run as root (network namespaces)" >&2; exit 2; fi
@@ -34,4 +35,15 @@ weaken() {
     n=$((n + 1))
   done
   echo "$ci_tree_name: $name: '$pattern' -> '$replacement' in $n region(s)"
+}
+
+run_weakened() {
+  trap 'node dist/e2e.js cleanup || true' EXIT
+  set +e
+  timeout --signal=TERM --kill-after=30 "$1" node dist/e2e.js run \
+    --fleet "$fleet" --clusters "$work/clusters" --work "$work" --kafka-lib "e2e/.kafka/$kafka_version/lib" \
+    --kafka-home e2e/kafka-home --wan-bin "$wan_bin" --loadgen packages/loadgen/dist/cli.js | tee "$work/run.log"
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  code=${PIPESTATUS[0]}
+  set -e
 }
