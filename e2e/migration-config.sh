@@ -4,8 +4,8 @@
 # tree, fills one broker's and one controller's placeholders, and runs Kafka's StorageTool, which
 # builds Kafka's KafkaConfig (every migration rule: the quorum settings a migrating broker needs,
 # zookeeper.connect on a migrating controller...) before it formats a KRaft log dir or refuses a
-# ZooKeeper-mode file as "legacy". Two broken files must be refused. Not the live migration: that
-# harness is still to be written (README, limits).
+# ZooKeeper-mode file as "legacy". Two broken files must be refused. The live migration under load
+# is the harness run E2E_METADATA=migration (e2e/src/migration.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/migration-config.XXXXXX)

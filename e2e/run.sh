@@ -7,6 +7,8 @@
 #   E2E_MODE=full  the fleet `npm run synth` uses (fleet.yaml over the defaults: 3 + 3 per region)
 #   E2E_METADATA=kraft  the KRaft fleets instead (Kafka 4.x, controller quorum): e2e/fleet.kraft.ci.yaml
 #                  in CI mode (1 controller + 1 broker per region), fleets/kraft.yaml in full mode
+#   E2E_METADATA=migration  ZooKeeper to KRaft under load (Kafka 3.9): e2e/fleet.migration.ci.yaml in CI
+#                  mode (1 ZooKeeper + 1 controller + 1 broker per region), phases 0 to 4 (e2e/src/migration.ts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,12 +22,14 @@ case "$metadata/$E2E_MODE" in
   zookeeper/full) fleet=${FLEET_FILE:-fleet.yaml} ;;
   kraft/ci) fleet=e2e/fleet.kraft.ci.yaml ;;
   kraft/full) fleet=${FLEET_FILE:-fleets/kraft.yaml} ;;
+  migration/ci) fleet=e2e/fleet.migration.ci.yaml ;;
+  migration/full) echo "e2e: E2E_METADATA=migration runs in CI mode only (E2E_MODE=ci)" >&2; exit 2 ;;
   zookeeper/*|kraft/*) echo "e2e: E2E_MODE=$E2E_MODE: must be ci or full" >&2; exit 2 ;;
-  *) echo "e2e: E2E_METADATA=$metadata: must be zookeeper or kraft" >&2; exit 2 ;;
+  *) echo "e2e: E2E_METADATA=$metadata: must be zookeeper, kraft or migration" >&2; exit 2 ;;
 esac
 # The rotation stage restarts ZooKeeper members; KRaft controllers' certificate reload is not
-# exercised yet, so KRaft runs default to no rotation (E2E_ROTATE=leaf there is refused).
-if [[ "$metadata" == kraft ]]; then export E2E_ROTATE=${E2E_ROTATE:-none}; fi
+# exercised yet, so KRaft and migration runs default to no rotation (E2E_ROTATE=leaf is refused in KRaft).
+if [[ "$metadata" != zookeeper ]]; then export E2E_ROTATE=${E2E_ROTATE:-none}; fi
 
 missing=()
 for tool in java mvn ip openssl node go ping; do command -v "$tool" >/dev/null || missing+=("$tool"); done
@@ -71,4 +75,4 @@ trap 'exit 130' INT TERM
 
 timeout --signal=TERM --kill-after=30 "$limit" node dist/e2e.js run \
   "${fleet_args[@]}" --clusters "$work/clusters" --work "$work" --kafka-lib "$lib" \
-  --kafka-home e2e/kafka-home --wan-bin "$wan_bin" --loadgen "${E2E_LOADGEN:-packages/loadgen/dist/cli.js}"
+  --kafka-home e2e/kafka-home --wan-bin "$wan_bin" --synth dist/synth.js --loadgen "${E2E_LOADGEN:-packages/loadgen/dist/cli.js}"

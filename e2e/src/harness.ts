@@ -29,7 +29,8 @@ export interface NodeRun {
 export class Harness {
   readonly s = settings();
   readonly fleet: Fleet = loadFleet(this.s.fleetFile);
-  readonly tree = new Tree(this.s.clusters);
+  /** The synthesized tree the nodes run (a migration replaces it phase by phase, migration.ts). */
+  tree = new Tree(this.s.clusters);
   readonly net = new Network(PREFIX, this.fleet.regions.map((r) => r.name));
   readonly kafkaHome = join(this.s.work, 'kafka-home');
   readonly pki = new Certificates(this.s.work, this.s.clusters);

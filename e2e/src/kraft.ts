@@ -30,8 +30,8 @@ export async function quorumReplication(tools: KafkaTools): Promise<QuorumReplic
 }
 
 /** Starts every controller with its region's generated start.sh and waits until the quorum has a leader and every voter follows it. */
-export async function startControllers(h: Harness): Promise<void> {
-  for (const r of h.controllers) startNode(h, r, configMapWith(h.tree, r.node.region.name, 'controller.properties'), TLS.controller.secret, h.s.controllerHeap);
+export async function startControllers(h: Harness, extraEnv: (c: NodeRun) => NodeJS.ProcessEnv = () => ({})): Promise<void> {
+  for (const r of h.controllers) startNode(h, r, configMapWith(h.tree, r.node.region.name, 'controller.properties'), TLS.controller.secret, h.s.controllerHeap, extraEnv(r));
   const expected = h.controllers.map((c) => c.node.id).sort((a, b) => a - b);
   const tools = quorumTools(h);
   const status = await waitFor(`a KRaft quorum of ${expected.length} controllers with a leader`, h.s.startTimeoutS * 1000, 3000, async () => {

@@ -6,6 +6,7 @@ import { bufferProbe } from './buffers';
 import { latencyProbe } from './latency';
 import { startControllers } from './kraft';
 import { loadWithRegionCut } from './load';
+import { migrationUnderLoad } from './migration';
 import { log, started } from './log';
 import { removeNetwork } from './net';
 import { rotationUnderLoad } from './rotation';
@@ -28,7 +29,8 @@ import { startWan } from './wan';
 // Stages, one module each: settings.ts, topology.ts (network), certificates.ts (PKI), nodes.ts
 // (ZooKeeper and brokers), kraft.ts (KRaft controllers), topics.ts (topic and ACLs), trust.ts
 // (trust-kraft.ts), load.ts with cut.ts and controller-log.ts (load and region cut), rotation.ts
-// (certificates re-issued under load), latency.ts and buffers.ts (the WAN's figures), report.ts.
+// (certificates re-issued under load), latency.ts and buffers.ts (the WAN's figures),
+// migration.ts (ZooKeeper to KRaft under load, E2E_METADATA=migration), report.ts.
 // This file only runs them in order.
 //
 //   node dist/e2e.js run --clusters <tree> --work <dir> --kafka-lib <lib> [--fleet f] [--kafka-home d] [--loadgen cli.js]
@@ -68,6 +70,12 @@ async function main(): Promise<number> {
     if ((await startWan(h)) && h.s.stages !== 'network') {
       h.pki.issue(h.tree, h.fleet);
       prepareKafkaHome(h);
+      // A ZooKeeper-to-KRaft migration starts from ZooKeeper mode and runs its phases (migration.ts).
+      if (h.fleet.metadata.mode === 'migration') {
+        await migrationUnderLoad(h);
+        h.report.figures.wallS = round((Date.now() - started) / 1000);
+        return printReport(h.s, h.report) ? 0 : 1;
+      }
       // The metadata quorum: ZooKeeper, or the KRaft controllers (kraft.ts).
       if (h.fleet.metadata.mode === 'kraft') await startControllers(h);
       else await startZookeeper(h);

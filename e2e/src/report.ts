@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { record } from '../../scripts/record.mjs';
+import { record, recordBlock } from '../../scripts/record.mjs';
 import type { BufferRun } from './buffers';
 import type { LatencyRound } from './latency';
 import { Settings } from './settings';
@@ -48,8 +48,9 @@ export function printReport(s: Settings, report: Report): boolean {
   const lines = [
     ...wanFigures(r),
     ...(r.rotation ? rotationFigures(r.rotation as Rotation, fig) : []),
-    ...(s.stages === 'all' ? [...cutFigures(r, fig), ...alertFigures(r), ...latencyFigures(r), ...bufferFigures(r)] : []),
+    ...(s.stages === 'all' && r.metadata !== 'migration' ? [...cutFigures(r, fig), ...alertFigures(r), ...latencyFigures(r), ...bufferFigures(r)] : []),
     ...(s.stages === 'alerts' ? alertFigures(r) : []),
+    ...(r.migration ? migrationFigures(r.migration as Migration, fig) : []),
     `e2e:   wall time                  ${fig(r.wallS, ' s')} (load average ${round(loadavg()[0])}: above 2 the run shared the 2 cores and its timings are upper bounds)`,
     ...report.checks.map((c) => `e2e: ${c.ok ? 'PASS' : 'FAIL'} ${c.what}${c.detail && !c.ok ? ` (${c.detail})` : ''}`),
   ];
@@ -62,12 +63,36 @@ export function printReport(s: Settings, report: Report): boolean {
   // One record per metadata mode and cut choice: docs/measurements/e2e-ci.md (ZooKeeper, last
   // region cut), e2e-ci-kraft-controller-cut.md (KRaft, the active controller's region cut), ...
   if (passed && s.stages === 'all' && process.env.E2E_RECORD !== '0') {
-    const kraft = r.metadata === 'kraft';
-    const knobs = [`E2E_MODE=${s.mode}`, ...(kraft ? ['E2E_METADATA=kraft'] : []), ...(s.cutRegion ? [`E2E_CUT_REGION=${s.cutRegion}`] : [])];
-    const cut = s.cutRegion === undefined ? '' : s.cutRegion === 'active-controller' ? '-controller-cut' : `-cut-${s.cutRegion}`;
-    console.log(`e2e: recorded in ${record(`e2e-${s.mode}${kraft ? '-kraft' : ''}${cut}`, `${knobs.join(' ')} npm run test:e2e`, lines)}`);
+    const metadata = r.metadata === 'kraft' || r.metadata === 'migration' ? (r.metadata as string) : undefined;
+    const knobs = [`E2E_MODE=${s.mode}`, ...(metadata ? [`E2E_METADATA=${metadata}`] : []), ...(s.cutRegion && metadata !== 'migration' ? [`E2E_CUT_REGION=${s.cutRegion}`] : [])];
+    const cut = s.cutRegion === undefined || metadata === 'migration' ? '' : s.cutRegion === 'active-controller' ? '-controller-cut' : `-cut-${s.cutRegion}`;
+    const command = `${knobs.join(' ')} npm run test:e2e`;
+    console.log(`e2e: recorded in ${record(`e2e-${s.mode}${metadata ? `-${metadata}` : ''}${cut}`, command, lines)}`);
+    // The migration's figures also go into README's ZooKeeper-to-KRaft section.
+    if (r.migration && recordBlock('README.md', 'migration-figures', command, lines.filter((l) => /^e2e: ZooKeeper to KRaft|^e2e:   (phase|lost|longest|wall)/.test(l)))) console.log('e2e: README.md migration block updated');
   }
   return passed;
+}
+
+interface Migration {
+  phases: { phase: number; seconds: number; rolled: string[]; reached: string }[];
+  totalS: number;
+  acknowledged: number;
+  lost?: number;
+  reordered?: number;
+  longestStallS?: number;
+  longestPartitionStallS?: number;
+  retries: number;
+  producingRegions: string[];
+}
+
+function migrationFigures(m: Migration, fig: (v: unknown, unit?: string) => string): string[] {
+  return [
+    `e2e: ZooKeeper to KRaft under load, producing from ${m.producingRegions.join(' and ')} through every phase (${fig(m.totalS, ' s')} in all)`,
+    ...m.phases.map((p) => `e2e:   phase ${p.phase} ${fig(p.seconds, ' s').padStart(8)}  rolled: ${(p.rolled.join(', ') || 'none').padEnd(16)} ${p.reached}`),
+    `e2e:   lost / reordered records   ${fig(m.lost)} / ${fig(m.reordered)} of ${m.acknowledged} acknowledged (producer retries ${m.retries})`,
+    `e2e:   longest produce stall      ${fig(m.longestStallS, ' s')} (no record acknowledged anywhere); longest partition stall ${fig(m.longestPartitionStallS, ' s')}`,
+  ];
 }
 
 function alertFigures(r: Record<string, unknown>): string[] {

@@ -23,6 +23,8 @@ export interface Settings {
   kafkaLib: string;
   kafkaHomeSource: string;
   loadgen: string;
+  /** The synth CLI bundle (dist/synth.js): the migration stage synthesizes each phase itself. */
+  synth: string;
   /** Seconds the producers run. */
   produceS: number;
   /** Records per second per producing process (one per producing region). */
@@ -64,9 +66,11 @@ export interface Settings {
   /**
    * E2E_FAULT, a deliberate breakage for the negative proof (e2e/kraft-negative.sh): `none`, or
    * `controller-majority` (KRaft: at the cut, the controllers outside the cut region are killed,
-   * so no majority of the quorum is left anywhere).
+   * so no majority of the quorum is left anywhere); `migration-no-roll` (E2E_METADATA=migration,
+   * e2e/migration-negative.sh: phase 2 is committed but the brokers are not rolled, so the
+   * controllers never see migration-ready brokers; the run stops after phase 2's checks).
    */
-  fault: 'none' | 'controller-majority';
+  fault: 'none' | 'controller-majority' | 'migration-no-roll';
 }
 
 /** The run's settings from the command line (`run --clusters ... --work ... --kafka-lib ...`) and the E2E_* knobs. */
@@ -80,6 +84,7 @@ export function settings(): Settings {
       'kafka-home': { type: 'string', default: 'e2e/kafka-home' },
       loadgen: { type: 'string', default: 'packages/loadgen/dist/cli.js' },
       'wan-bin': { type: 'string', default: 'e2e/wan/.bin/wan' },
+      synth: { type: 'string', default: 'dist/synth.js' },
     },
   });
   const env = process.env;
@@ -100,6 +105,7 @@ export function settings(): Settings {
     kafkaLib: resolve(values['kafka-lib']!),
     kafkaHomeSource: resolve(values['kafka-home']!),
     loadgen: resolve(values.loadgen!),
+    synth: resolve(values.synth!),
     produceS: num('E2E_PRODUCE_S', mode === 'ci' ? 100 : 150),
     rate: num('E2E_RATE', mode === 'ci' ? 200 : 1000),
     cutAtS: num('E2E_CUT_AT_S', mode === 'ci' ? 20 : 40),
@@ -130,8 +136,8 @@ export function settings(): Settings {
 
 function fault(v: string | undefined): Settings['fault'] {
   if (v === undefined || v === '' || v === 'none') return 'none';
-  if (v === 'controller-majority') return v;
-  throw new Error(`E2E_FAULT=${v}: must be none or controller-majority`);
+  if (v === 'controller-majority' || v === 'migration-no-roll') return v;
+  throw new Error(`E2E_FAULT=${v}: must be none, controller-majority or migration-no-roll`);
 }
 
 function stages(v: string | undefined): Settings['stages'] {
