@@ -56,7 +56,7 @@ function plainTree(doc: unknown, source: string): unknown {
       for (const [k, x] of Object.entries(v)) {
         const field = path ? `${path}.${k}` : k;
         if (k === '__proto__' || k === 'constructor' || k === 'prototype') {
-          throw new FleetError(field, '(mapping)', 'unknown key (check the spelling against the fleet reference in README.md)', source);
+          throw new FleetError(field, '(mapping)', 'unknown key (check the spelling against the fleet reference in docs/fleet.md)', source);
         }
         obj[k] = copy(x, field, depth + 1);
       }

@@ -37,7 +37,7 @@ function valueAt(obj: unknown, path: (string | number)[]): unknown {
 function issueToError(raw: unknown, issue: ZodIssue, source: string): FleetError {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
-    return new FleetError(pathOf([...issue.path, key]), valueAt(raw, [...issue.path, key]), 'unknown key (check the spelling against the fleet reference in README.md)', source);
+    return new FleetError(pathOf([...issue.path, key]), valueAt(raw, [...issue.path, key]), 'unknown key (check the spelling against the fleet reference in docs/fleet.md)', source);
   }
   if (issue.code === 'invalid_type' && issue.received === 'undefined') {
     return new FleetError(pathOf(issue.path), undefined, `is required (${issue.expected})`, source);
