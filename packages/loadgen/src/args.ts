@@ -50,6 +50,12 @@ export interface ConsumeConfig extends CommonConfig {
   readonly idleTimeoutS: number;
   readonly fromBeginning: boolean;
   readonly expectFiles: readonly string[];
+  /** Worker threads, each with a consumer of its own (1: one consumer in the main thread). */
+  readonly threads: number;
+  /** Commit read offsets at most this often; undefined = after every batch (kafkajs' eachBatch default). */
+  readonly commitIntervalMs?: number;
+  /** Set by the thread runner only: this consumer reads the partitions p with p % of === index. */
+  readonly split?: { readonly index: number; readonly of: number };
 }
 
 export type Config = ProduceConfig | ConsumeConfig;
@@ -189,7 +195,18 @@ function buildProgram(): Command {
     .option('--idle-timeout-s <s>', 'stop after this long without records; 0 = never', decimal(0), 60)
     .option('--from-beginning', 'start at the earliest offset when the group has none (default)')
     .option('--no-from-beginning', 'start at the latest offset when the group has none')
-    .option('--expect-file <path...>', 'producer summary files; every acknowledged record must arrive', collect);
+    .option('--expect-file <path...>', 'producer summary files; every acknowledged record must arrive', collect)
+    .option(
+      '--threads <n>',
+      'worker threads, each with its own kafkajs consumer and event loop; thread i reads the partitions p with p % n = i in a group of its own, <group>.<i>of<n> (a literal group ACL names only <group>)',
+      integer(1, 64),
+      1,
+    )
+    .option(
+      '--commit-interval-ms <n>',
+      'commit read offsets at most this often and when leaving (a crash or rebalance replays up to this much); default: after every batch',
+      integer(1, 3_600_000),
+    );
 
   // The top-level help shows every subcommand's options too: one screen tells the whole tool.
   program.addHelpText('after', () => program.commands.map((c) => `\n${c.helpInformation()}`).join(''));
@@ -280,6 +297,8 @@ function toConfig(mode: 'produce' | 'consume', opts: Record<string, unknown>, en
     idleTimeoutS: opts.idleTimeoutS as number,
     fromBeginning: opts.fromBeginning !== false,
     expectFiles: (opts.expectFile as string[] | undefined) ?? [],
+    threads: opts.threads as number,
+    commitIntervalMs: opts.commitIntervalMs as number | undefined,
   };
 }
 

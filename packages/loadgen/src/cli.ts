@@ -11,7 +11,7 @@ import { kafkaConfig, logSink, probeTls } from './kafka';
 import { runProduce } from './producer';
 import { RunStats } from './stats';
 import { consumeSummary, failedStartSummary, produceSummary, type Summary } from './summary';
-import { produceThreadMain, runProduceThreads, type ThreadInput } from './threads';
+import { isThreadInput, runConsumeThreads, runProduceThreads, threadMain } from './threads';
 import { readTlsDir, type TlsFiles } from './tls';
 
 function finish(summary: Summary, cfg: Config): never {
@@ -68,12 +68,12 @@ async function run(cfg: Config): Promise<never> {
     // A stop during the probe ends it; runProduce/runConsume then return at once with a summary.
     if (tls) await probeTls(cfg.bootstrap, tls, cfg.clientId, 10_000, stop.signal);
     if (cfg.mode === 'produce') {
-      // With --threads the producers run in worker threads of this same bundle.
+      // With --threads the producers (consumers) run in worker threads of this same bundle.
       const result = cfg.threads > 1 ? await runProduceThreads(__filename, cfg, tls, stats, stop.signal, io) : await runProduce(cfg, kafka, stats, stop.signal, io);
       if (result.fatal) process.stderr.write(`${PROGRAM} produce: ${result.fatal}\n`);
       return finish(produceSummary(cfg, stats, result), cfg);
     }
-    const result = await runConsume(cfg, kafka, stats, stop.signal, io);
+    const result = cfg.threads > 1 ? await runConsumeThreads(__filename, cfg, tls, stats, stop.signal, io) : await runConsume(cfg, kafka, stats, stop.signal, io);
     if (result.fatal) process.stderr.write(`${PROGRAM} consume: ${result.fatal}\n`);
     return finish(consumeSummary(cfg, stats, result), cfg);
   } catch (e) {
@@ -98,5 +98,5 @@ function main(): void {
 }
 
 // The same bundle is the program and the body of its --threads workers.
-if (!isMainThread && (workerData as ThreadInput | undefined)?.kind === 'produce-thread') void produceThreadMain();
+if (!isMainThread && isThreadInput(workerData)) void threadMain();
 else main();

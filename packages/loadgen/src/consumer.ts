@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Kafka } from 'kafkajs';
+import { AssignerProtocol, type Kafka, type PartitionAssigner } from 'kafkajs';
 import { PROGRAM, type ConsumeConfig } from './args';
 import { describeError, EXIT_KAFKA, EXIT_USAGE, FatalError } from './errors';
 import { retryOptions } from './kafka';
@@ -81,10 +81,136 @@ export function shouldStopConsuming(
 /** Why the consumer stopped; in the summary as `stoppedBy`. */
 export type StopCause = 'records' | 'duration' | 'idle' | 'signal' | 'error';
 
-export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunStats, stop: AbortSignal, io: RunIo = {}): Promise<ConsumeResult> {
+/** What the stop decision looks at; the thread runner fills it from every thread's reports. */
+export interface ConsumeProgress {
+  readonly failed: boolean;
+  /** Records counted towards --records (with --verify: distinct ones). */
+  readonly read: number;
+  readonly lastRecordMs?: number;
+  readonly joinedMs?: number;
+}
+
+/** The first reason to stop now, in this order, or undefined to go on. */
+export function stopCause(
+  cfg: Pick<ConsumeConfig, 'records' | 'durationS' | 'idleTimeoutS'>,
+  stop: AbortSignal,
+  startedMs: number,
+  p: ConsumeProgress,
+  nowMs: number,
+): StopCause | undefined {
+  if (stop.aborted) return 'signal';
+  if (p.failed) return 'error';
+  if (cfg.records !== undefined && p.read >= cfg.records) return 'records';
+  if (cfg.durationS !== undefined && nowMs - startedMs >= cfg.durationS * 1000) return 'duration';
+  if (shouldStopConsuming(cfg, Math.max(startedMs, p.joinedMs ?? startedMs), p.lastRecordMs, nowMs)) return 'idle';
+  return undefined;
+}
+
+/** Something to wait on that its owner can cut short (a crash, --records reached, a stop request). */
+export class Wakeable {
+  private wakeUp: () => void = () => undefined;
+
+  wake(): void {
+    this.wakeUp();
+  }
+
+  /** Resolves after `ms` or at the next wake(), whichever comes first. */
+  sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** Checks stopCause every 200 ms and at every wake() until it names a cause. */
+export async function waitForStop(
+  cfg: Pick<ConsumeConfig, 'records' | 'durationS' | 'idleTimeoutS'>,
+  stop: AbortSignal,
+  startedMs: number,
+  progress: () => ConsumeProgress,
+  waker: Wakeable,
+): Promise<StopCause> {
+  const onAbort = (): void => waker.wake();
+  stop.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      const cause = stopCause(cfg, stop, startedMs, progress(), Date.now());
+      if (cause) return cause;
+      await waker.sleep(200);
+    }
+  } finally {
+    stop.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * kafkajs partition assigner for `--threads`: this consumer's group gets only the partitions p
+ * with p % of === index (spread round robin if several members share that group).
+ */
+export function splitAssigner(index: number, of: number): PartitionAssigner {
+  const name = 'StretchedKafkaLoadSplit';
+  return ({ cluster }) => ({
+    name,
+    version: 0,
+    async assign({ members, topics }) {
+      const memberIds = members.map((m) => m.memberId).sort();
+      const byMember = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
+      let next = 0;
+      for (const topic of topics) {
+        const ids = cluster.findTopicPartitionMetadata(topic).map((m) => m.partitionId);
+        for (const p of splitPartitions(ids, index, of)) {
+          const assignment = byMember.get(memberIds[next++ % memberIds.length])!;
+          (assignment[topic] ??= []).push(p);
+        }
+      }
+      return memberIds.map((memberId) => ({
+        memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: byMember.get(memberId)!, userData: Buffer.alloc(0) }),
+      }));
+    },
+    protocol({ topics }) {
+      return { name, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
+    },
+  });
+}
+
+/** The partitions of `partitionIds` that thread `index` of `of` reads, ascending. */
+export function splitPartitions(partitionIds: readonly number[], index: number, of: number): number[] {
+  return partitionIds.filter((p) => p % of === index).sort((a, b) => a - b);
+}
+
+/** Adds one latency per record, one histogram call per run of equal timestamps (batches share them). */
+export function recordLatencies(stats: RunStats, nowMs: number, messages: readonly { readonly timestamp: string }[]): void {
+  let run = 0;
+  let runTimestamp = '';
+  for (const m of messages) {
+    if (run > 0 && m.timestamp === runTimestamp) {
+      run++;
+      continue;
+    }
+    if (run > 0) stats.latency.record(nowMs - Number(runTimestamp), run);
+    runTimestamp = m.timestamp;
+    run = 1;
+  }
+  if (run > 0) stats.latency.record(nowMs - Number(runTimestamp), run);
+}
+
+/** RunIo plus what a worker thread needs from its run. */
+export interface ConsumeIo extends RunIo {
+  /** The verifier to fill (a thread reports it to the main thread); default a new one. */
+  readonly verifier?: ConsumerVerifier;
+  /** Told at every group join. */
+  readonly onJoined?: (atMs: number) => void;
+}
+
+export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunStats, stop: AbortSignal, io: ConsumeIo = {}): Promise<ConsumeResult> {
   const say = io.say ?? stderrSay;
   const expected = cfg.expectFiles.length > 0 ? loadExpectFiles(cfg.expectFiles) : undefined;
-  const verifier = cfg.verify ? new ConsumerVerifier() : undefined;
+  const verifier = cfg.verify ? (io.verifier ?? new ConsumerVerifier()) : undefined;
   const report = (stoppedBy: StopCause, fatal?: string): ConsumeResult => ({ verify: verifier?.report(expected, cfg.records), fatal, stoppedBy });
 
   // Topic metadata (Describe on the topic) and the group's offsets (Describe on the group):
@@ -123,9 +249,10 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
     // of 1 MiB from each of a broker's partitions); per partition both default to 1 MiB.
     maxBytes: 50 * 1024 * 1024,
     retry: { ...retryOptions(cfg.maxRetries), restartOnFailure: coordinatorRestarts() },
+    ...(cfg.split ? { partitionAssigners: [splitAssigner(cfg.split.index, cfg.split.of)] } : {}),
   });
   // Wakes the wait below at once on a crash or when --records is reached.
-  let wake: () => void = () => undefined;
+  const waker = new Wakeable();
   let fatal: unknown;
   // Said once the group has assigned this consumer its partitions: a harness measuring end-to-end
   // latency starts its producer then, so no record waits for the join.
@@ -134,12 +261,13 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
   let joinedMs: number | undefined;
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     joinedMs = Date.now();
+    io.onJoined?.(joinedMs);
     say(`${PROGRAM} consume: joined group ${payload.groupId}`);
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) {
       fatal = payload.error;
-      wake();
+      waker.wake();
     }
   });
   const disconnect = (): Promise<boolean> => settlesWithin(consumer.disconnect().catch(() => undefined), cfg.shutdownTimeoutS * 1000);
@@ -157,43 +285,42 @@ export async function runConsume(cfg: ConsumeConfig, kafka: Kafka, stats: RunSta
   let lastRecordMs: number | undefined;
   // With --verify, replays after a rebalance do not count towards --records.
   const read = (): number => (verifier ? verifier.distinct : stats.records);
+  // kafkajs commits after every eachBatch batch while autoCommit is on (its autoCommitInterval
+  // and autoCommitThreshold apply to eachMessage and to commitOffsetsIfNecessary only): one
+  // OffsetCommit round trip before the next batch. With --commit-interval-ms the commits are
+  // periodic, as the Java consumer's auto.commit.interval.ms, and once more when leaving.
+  const periodic = cfg.commitIntervalMs !== undefined;
+  const nextOffsets = new Map<number, string>();
   await consumer.run({
-    eachBatch: async ({ batch }) => {
+    autoCommit: !periodic,
+    ...(periodic ? { autoCommitInterval: cfg.commitIntervalMs } : {}),
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
       if (batch.messages.length === 0) return;
       const now = Date.now();
       if (lastRecordMs === undefined) stats.start();
       let bytes = 0;
       for (const m of batch.messages) {
         bytes += (m.value?.length ?? 0) + (m.key?.length ?? 0);
-        stats.latency.record(now - Number(m.timestamp));
         if (verifier && verifier.observe(batch.partition, m.offset, m.value) === 'unparsable') stats.errors++;
       }
+      recordLatencies(stats, now, batch.messages);
       stats.delivered(batch.messages.length, bytes);
       lastRecordMs = now;
-      if (cfg.records !== undefined && read() >= cfg.records) wake();
+      if (periodic) {
+        resolveOffset(batch.lastOffset());
+        nextOffsets.set(batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
+        await commitOffsetsIfNecessary();
+      }
+      if (cfg.records !== undefined && read() >= cfg.records) waker.wake();
     },
   });
 
-  const onAbort = (): void => wake();
-  stop.addEventListener('abort', onAbort, { once: true });
-  let cause: StopCause | undefined;
-  for (;;) {
-    const now = Date.now();
-    if (stop.aborted) cause = 'signal';
-    else if (fatal !== undefined) cause = 'error';
-    else if (cfg.records !== undefined && read() >= cfg.records) cause = 'records';
-    else if (cfg.durationS !== undefined && now - startedMs >= cfg.durationS * 1000) cause = 'duration';
-    else if (shouldStopConsuming(cfg, Math.max(startedMs, joinedMs ?? startedMs), lastRecordMs, now)) cause = 'idle';
-    if (cause) break;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 200);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const cause = await waitForStop(cfg, stop, startedMs, () => ({ failed: fatal !== undefined, read: read(), lastRecordMs, joinedMs }), waker);
+  if (periodic && fatal === undefined && nextOffsets.size > 0) {
+    const offsets = [...nextOffsets].map(([partition, offset]) => ({ topic: cfg.topic, partition, offset }));
+    // Best effort, like the Java consumer's commit on close: a replay is allowed, a hang is not.
+    await settlesWithin(consumer.commitOffsets(offsets).catch(() => undefined), cfg.shutdownTimeoutS * 1000);
   }
-  stop.removeEventListener('abort', onAbort);
   // Throughput covers first to last record, not the idle wait that ends the run.
   stats.stop(lastRecordMs);
   if (!(await disconnect())) say(`${PROGRAM} consume: leaving the group took longer than ${cfg.shutdownTimeoutS} s (--shutdown-timeout-s); not waiting`);

@@ -89,8 +89,9 @@ export class RunStats {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  start(): void {
-    this.startMs = this.now();
+  /** Opens the measured window, at `atMs` when it began elsewhere (a worker thread's first record). */
+  start(atMs?: number): void {
+    this.startMs = atMs ?? this.now();
     this.lastProgress = { atMs: this.startMs, records: 0, bytes: 0 };
   }
 
@@ -101,6 +102,11 @@ export class RunStats {
     this.lastDeliveryMs = now;
     this.records += records;
     this.bytes += bytes;
+  }
+
+  /** When the latest delivery was counted. */
+  get lastDeliveryAt(): number | undefined {
+    return this.lastDeliveryMs;
   }
 
   /** A partition's batch was acknowledged `waitedMs` after it was sent. */

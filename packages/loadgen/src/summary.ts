@@ -71,6 +71,8 @@ export function consumeSummary(cfg: ConsumeConfig, stats: RunStats, result: Cons
     ...base('consume', cfg, stats),
     group: cfg.group,
     rack: cfg.rack ?? null,
+    // With --threads each thread reads its share of the partitions in group <group>.<i>of<n>.
+    ...(cfg.threads > 1 ? { threads: cfg.threads } : {}),
   };
   if (result.stoppedBy) line.stoppedBy = result.stoppedBy;
   if (result.verify) {

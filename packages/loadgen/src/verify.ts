@@ -229,12 +229,21 @@ export interface VerifyReport {
   readonly perPartition: Record<string, PartitionReport>;
 }
 
-interface PartitionState {
+export interface PartitionState {
   records: number;
   duplicated: number;
   outOfOrder: number;
   segments: number;
   lastOffset: number | undefined;
+}
+
+/** What one consumer verified, as a worker thread hands it to the main thread (ConsumerVerifier.merge). */
+export interface VerifierJson {
+  readonly seen: AckedJson;
+  readonly holes: AckedJson;
+  readonly partitions: Record<string, Omit<PartitionState, 'lastOffset'>>;
+  readonly unparsable: number;
+  readonly verified: number;
 }
 
 /** Where a stream was last seen: its sequence and the partition's segment at the time. */
@@ -307,6 +316,45 @@ export class ConsumerVerifier {
       return 'outOfOrder';
     }
     return 'new';
+  }
+
+  toJSON(): VerifierJson {
+    const partitions: Record<string, Omit<PartitionState, 'lastOffset'>> = {};
+    for (const [p, { records, duplicated, outOfOrder, segments }] of this.partitions) partitions[String(p)] = { records, duplicated, outOfOrder, segments };
+    return { seen: this.seen.toJSON(), holes: this.holes.toJSON(), partitions, unparsable: this.unparsable, verified: this.verified };
+  }
+
+  /**
+   * Adds what another consumer verified (a worker thread's toJSON()), for report(); observe() is
+   * not meant to follow. Order was judged by each consumer over the records it read in offset
+   * order, so its out-of-order counts add up; across consumers there is no order to judge: a
+   * partition that moved from one thread to another in a rebalance is read again from the last
+   * commit, and a sequence both read counts once, as a duplicate (neither new nor late).
+   * Holes (sequences skipped inside one consumer's segment) stay missing unless some consumer read them.
+   */
+  merge(other: VerifierJson, source: string): void {
+    for (const [p, o] of Object.entries(other.partitions)) {
+      const state = this.stateOf(Number(p));
+      state.records += o.records;
+      state.duplicated += o.duplicated;
+      state.outOfOrder += o.outOfOrder;
+      state.segments += o.segments;
+    }
+    const incoming = new StreamSets();
+    incoming.mergeJson(other.seen, source);
+    for (const [pid, partitions] of incoming.byProducer) {
+      for (const [p, set] of partitions) {
+        const mine = this.seen.get(pid, p);
+        const before = mine.size;
+        for (const [a, b] of set.toJSON()) mine.addRange(a, b);
+        // Sequences this verifier had already: read twice, once by each consumer.
+        const overlap = set.size - (mine.size - before);
+        if (overlap > 0) this.stateOf(p).duplicated += overlap;
+      }
+    }
+    this.holes.mergeJson(other.holes, source);
+    this.unparsable += other.unparsable;
+    this.verified += other.verified;
   }
 
   /**

@@ -111,8 +111,25 @@ describe('produce', () => {
 describe('consume', () => {
   it('fills defaults and reads env for group and rack', () => {
     const cfg = run(['consume', ...base, '--tls-dir', '/c'], { KAFKA_GROUP: 'g-east', KAFKA_RACK: 'us-east4' }) as ConsumeConfig;
-    expect(cfg).toMatchObject({ mode: 'consume', group: 'g-east', rack: 'us-east4', idleTimeoutS: 60, fromBeginning: true, expectFiles: [], waitForTopicS: 0, shutdownTimeoutS: 20 });
+    expect(cfg).toMatchObject({ mode: 'consume', group: 'g-east', rack: 'us-east4', idleTimeoutS: 60, fromBeginning: true, expectFiles: [], waitForTopicS: 0, shutdownTimeoutS: 20, threads: 1 });
     expect(cfg.records).toBeUndefined();
+    // Commits after every batch unless asked otherwise (what the harness and the Jobs rely on).
+    expect(cfg.commitIntervalMs).toBeUndefined();
+    expect(cfg.split).toBeUndefined();
+  });
+
+  it('takes --threads and --commit-interval-ms', () => {
+    expect(run(['consume', ...base, '--plaintext', '--threads', '4', '--commit-interval-ms', '5000'])).toMatchObject({ threads: 4, commitIntervalMs: 5000 });
+  });
+
+  it.each([['0'], ['65'], ['two'], ['1.5'], ['']])('rejects --threads %j with one line naming the option and the range', (value) => {
+    expect(usage(['consume', ...base, '--plaintext', '--threads', value])).toBe(
+      `stretched-kafka-load: option '--threads <n>' argument '${value}' is invalid. expected an integer from 1 to 64\n`,
+    );
+  });
+
+  it('rejects a --commit-interval-ms below 1 ms', () => {
+    expect(usage(['consume', ...base, '--plaintext', '--commit-interval-ms', '0'])).toMatch(/'--commit-interval-ms <n>' argument '0' is invalid/);
   });
 
   it('takes --no-from-beginning, several expect files and explicit flags', () => {

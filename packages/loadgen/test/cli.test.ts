@@ -74,9 +74,20 @@ describe('dist/cli.js against unreachable brokers (real kafkajs)', () => {
     expect(summary).toMatchObject({ mode: 'produce', records: 0, errors: 1, retries: 2, fatal: `connection refused to 127.0.0.1:${port}` });
   }, 30_000);
 
+  it('consume --threads 2: the threads\' retries and their start-up failure end in one summary (exit 3)', async () => {
+    const port = await closedPort();
+    const r = run('consume', '--bootstrap', `127.0.0.1:${port}`, '--topic', 't', '--plaintext', '--threads', '2', '--max-retries', '2', '--progress-interval-s', '0');
+    expect(r.status).toBe(3);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ mode: 'consume', records: 0, errors: 1, fatal: `connection refused to 127.0.0.1:${port}` });
+    // Each thread's admin client retried twice before its wait gave up.
+    expect(summary.retries).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+
   it.each([
     ['produce', ['--records', '10'], 0],
     ['consume', ['--verify'], 1],
+    ['consume', ['--verify', '--threads', '2'], 1],
   ] as const)('%s: SIGTERM while kafkajs retries the connection ends the run with a summary', async (mode, extra, code) => {
     const port = await closedPort();
     // --max-retries 10: kafkajs would retry for about a minute, far beyond this test's timeout.

@@ -1,6 +1,7 @@
 import { KafkaJSGroupCoordinatorNotFound, KafkaJSProtocolError, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import type { ConsumeConfig } from '../src/args';
-import { coordinatorRestarts, loadExpectFiles, runConsume, shouldStopConsuming } from '../src/consumer';
+import { AssignerProtocol, type Cluster } from 'kafkajs';
+import { coordinatorRestarts, loadExpectFiles, recordLatencies, runConsume, shouldStopConsuming, splitAssigner, splitPartitions, stopCause } from '../src/consumer';
 import { FatalError } from '../src/errors';
 import { RunStats } from '../src/stats';
 import { consumeSummary } from '../src/summary';
@@ -70,11 +71,18 @@ interface FakeConsumerKafka extends Kafka {
   readonly running: boolean;
   readonly disconnected: boolean;
   readonly waitCalls: number;
+  /** The options runConsume passed to consumer.run and to kafka.consumer. */
+  readonly runOptions: Record<string, unknown>;
+  readonly consumerOptions: Record<string, unknown>;
+  /** What was committed: commitOffsetsIfNecessary calls after resolveOffset, and explicit commits. */
+  readonly commits: Array<{ kind: 'ifNecessary'; resolved: Record<number, string> } | { kind: 'explicit'; offsets: unknown }>;
 }
 
 function fakeConsumerKafka(startup: { waitError?: (n: number) => Error | undefined; hangConnect?: boolean } = {}): FakeConsumerKafka {
   let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
-  const state = { running: false, disconnected: false, waitCalls: 0 };
+  const state = { running: false, disconnected: false, waitCalls: 0, runOptions: {} as Record<string, unknown>, consumerOptions: {} as Record<string, unknown> };
+  const commits: FakeConsumerKafka['commits'] = [];
+  const resolved: Record<number, string> = {};
   const filler = Buffer.alloc(64, 'x');
   const consumer = {
     events: { CRASH: 'consumer.crash' },
@@ -83,7 +91,11 @@ function fakeConsumerKafka(startup: { waitError?: (n: number) => Error | undefin
     subscribe: async () => undefined,
     run: async (o: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
       eachBatch = o.eachBatch;
+      state.runOptions = o;
       state.running = true;
+    },
+    commitOffsets: async (offsets: unknown) => {
+      commits.push({ kind: 'explicit', offsets });
     },
     disconnect: async () => {
       state.disconnected = true;
@@ -99,6 +111,13 @@ function fakeConsumerKafka(startup: { waitError?: (n: number) => Error | undefin
     get waitCalls() {
       return state.waitCalls;
     },
+    get runOptions() {
+      return state.runOptions;
+    },
+    get consumerOptions() {
+      return state.consumerOptions;
+    },
+    commits,
     admin: () => ({
       connect: async () => undefined,
       disconnect: async () => undefined,
@@ -109,17 +128,28 @@ function fakeConsumerKafka(startup: { waitError?: (n: number) => Error | undefin
         return [];
       },
     }),
-    consumer: () => consumer as unknown as Consumer,
+    consumer: (o: Record<string, unknown>) => {
+      state.consumerOptions = o;
+      return consumer as unknown as Consumer;
+    },
     async deliver(partition: number, offset: number, seqs: number[]) {
       const messages = seqs.map((seq, i) => ({ offset: String(offset + i), timestamp: String(Date.now()), key: Buffer.from('p-0'), value: encodeValue('p-0', seq, 64, filler) }));
-      await eachBatch?.({ batch: { topic: 't', partition, messages } } as unknown as EachBatchPayload);
+      await eachBatch?.({
+        batch: { topic: 't', partition, messages, lastOffset: () => String(offset + seqs.length - 1) },
+        resolveOffset: (o: string) => {
+          resolved[partition] = o;
+        },
+        commitOffsetsIfNecessary: async () => {
+          commits.push({ kind: 'ifNecessary', resolved: { ...resolved } });
+        },
+      } as unknown as EachBatchPayload);
     },
   };
   return kafka as unknown as FakeConsumerKafka;
 }
 
 function consumeConfig(over: Partial<ConsumeConfig>): ConsumeConfig {
-  return { ...commonConfig('b:9093'), mode: 'consume', group: 'g', idleTimeoutS: 0, fromBeginning: true, expectFiles: [], ...over };
+  return { ...commonConfig('b:9093'), mode: 'consume', group: 'g', idleTimeoutS: 0, fromBeginning: true, expectFiles: [], threads: 1, ...over };
 }
 
 const quiet = { say: () => undefined, waitRetryMs: 5 };
@@ -210,6 +240,111 @@ describe('runConsume', () => {
     const error = await runConsume(consumeConfig({}), kafka, new RunStats(), new AbortController().signal, quiet).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FatalError);
     expect((error as FatalError).message).toMatch(/^not authorized for consumer group g \(GROUP_AUTHORIZATION_FAILED/);
+  });
+});
+
+describe('runConsume offset commits', () => {
+  it('leaves committing to kafkajs (after every batch) unless --commit-interval-ms is given', async () => {
+    const kafka = fakeConsumerKafka();
+    const run = runConsume(consumeConfig({ records: 3 }), kafka, new RunStats(), new AbortController().signal, quiet);
+    await until('the consumer to run', () => kafka.running);
+    expect(kafka.runOptions).toMatchObject({ autoCommit: true });
+    expect(kafka.runOptions.autoCommitInterval).toBeUndefined();
+    expect(kafka.consumerOptions.partitionAssigners).toBeUndefined();
+    await kafka.deliver(0, 0, [0, 1, 2]);
+    await run;
+    expect(kafka.commits).toEqual([]);
+  });
+
+  it('with --commit-interval-ms: periodic commits of what was read, and the next offsets once more when leaving', async () => {
+    const kafka = fakeConsumerKafka();
+    const run = runConsume(consumeConfig({ records: 8, commitIntervalMs: 5000 }), kafka, new RunStats(), new AbortController().signal, quiet);
+    await until('the consumer to run', () => kafka.running);
+    expect(kafka.runOptions).toMatchObject({ autoCommit: false, autoCommitInterval: 5000 });
+    await kafka.deliver(0, 10, range(0, 2));
+    await kafka.deliver(1, 0, range(0, 4));
+    await run;
+    expect(kafka.commits).toEqual([
+      { kind: 'ifNecessary', resolved: { 0: '12' } },
+      { kind: 'ifNecessary', resolved: { 0: '12', 1: '4' } },
+      {
+        kind: 'explicit',
+        offsets: [
+          { topic: 't', partition: 0, offset: '13' },
+          { topic: 't', partition: 1, offset: '5' },
+        ],
+      },
+    ]);
+  });
+
+  it('a thread of --threads asks for its share of the partitions', async () => {
+    const kafka = fakeConsumerKafka();
+    const stop = new AbortController();
+    const run = runConsume(consumeConfig({ split: { index: 1, of: 2 } }), kafka, new RunStats(), stop.signal, quiet);
+    await until('the consumer to run', () => kafka.running);
+    expect(kafka.consumerOptions.partitionAssigners).toHaveLength(1);
+    stop.abort();
+    await run;
+  });
+});
+
+describe('splitAssigner (consume --threads)', () => {
+  const cluster = (partitions: number) => ({ findTopicPartitionMetadata: () => Array.from({ length: partitions }, (_, i) => ({ partitionId: (i * 7) % partitions })) }) as unknown as Cluster;
+  const decode = (b: Buffer) => AssignerProtocol.MemberAssignment.decode(b)?.assignment;
+
+  it('splits partitions by p % threads, so every partition has exactly one thread', () => {
+    const ids = Array.from({ length: 12 }, (_, i) => 11 - i);
+    const shares = [0, 1, 2, 3, 4].map((i) => splitPartitions(ids, i, 5));
+    expect(shares).toEqual([[0, 5, 10], [1, 6, 11], [2, 7], [3, 8], [4, 9]]);
+    expect(shares.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(splitPartitions([0, 1], 2, 3)).toEqual([]);
+  });
+
+  it('assigns the one member of a thread\'s group only that thread\'s share, and several members round robin', async () => {
+    const assigner = splitAssigner(1, 3)({ cluster: cluster(12) } as never);
+    const [only] = await assigner.assign({ members: [{ memberId: 'm' }], topics: ['t'] } as never);
+    expect(only.memberId).toBe('m');
+    expect(decode(only.memberAssignment)).toEqual({ t: [1, 4, 7, 10] });
+    const two = await assigner.assign({ members: [{ memberId: 'b' }, { memberId: 'a' }], topics: ['t'] } as never);
+    expect(two.map((a) => [a.memberId, decode(a.memberAssignment)])).toEqual([
+      ['a', { t: [1, 7] }],
+      ['b', { t: [4, 10] }],
+    ]);
+    const meta = assigner.protocol({ topics: ['t'] });
+    expect(meta.name).toBe('StretchedKafkaLoadSplit');
+    expect(AssignerProtocol.MemberMetadata.decode(meta.metadata)?.topics).toEqual(['t']);
+  });
+});
+
+describe('recordLatencies', () => {
+  it('records one latency per record, grouping equal timestamps', () => {
+    const stats = new RunStats();
+    recordLatencies(stats, 1000, ['900', '900', '950', '900', '990', '990', '990'].map((timestamp) => ({ timestamp })));
+    expect(stats.latency.count).toBe(7);
+    // 100 ms x 3, 50 ms x 1, 10 ms x 3: the median is 50, the max 100.
+    expect(stats.latency.summary()).toEqual({ p50: 50, p99: 100, max: 100 });
+    recordLatencies(stats, 1000, []);
+    expect(stats.latency.count).toBe(7);
+  });
+});
+
+describe('stopCause', () => {
+  const cfg = { records: 10, durationS: 5, idleTimeoutS: 2 };
+  const live = new AbortController().signal;
+  it('names the first reason in order: signal, error, records, duration, idle', () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(stopCause(cfg, aborted.signal, 0, { failed: true, read: 10 }, 0)).toBe('signal');
+    expect(stopCause(cfg, live, 0, { failed: true, read: 10 }, 0)).toBe('error');
+    expect(stopCause(cfg, live, 0, { failed: false, read: 10 }, 0)).toBe('records');
+    expect(stopCause(cfg, live, 0, { failed: false, read: 9, lastRecordMs: 4999 }, 5000)).toBe('duration');
+    expect(stopCause(cfg, live, 0, { failed: false, read: 9, lastRecordMs: 1000 }, 3000)).toBe('idle');
+    expect(stopCause(cfg, live, 0, { failed: false, read: 9, lastRecordMs: 1001 }, 3000)).toBeUndefined();
+  });
+
+  it('counts the idle time from the latest group join while nothing has arrived', () => {
+    expect(stopCause(cfg, live, 0, { failed: false, read: 0, joinedMs: 1500 }, 3000)).toBeUndefined();
+    expect(stopCause(cfg, live, 0, { failed: false, read: 0, joinedMs: 1000 }, 3000)).toBe('idle');
   });
 });
 

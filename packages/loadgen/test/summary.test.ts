@@ -5,7 +5,7 @@ import { ConsumerVerifier, encodeValue, StreamSets } from '../src/verify';
 
 const common = { bootstrap: ['b:1'], topic: 't', clientId: 'job', plaintext: true, verify: true, progressIntervalS: 10, maxRetries: 10, waitForTopicS: 0, shutdownTimeoutS: 20, requestTimeoutMs: 30_000, connectionTimeoutMs: 4000 };
 const produceCfg: ProduceConfig = { ...common, mode: 'produce', recordBytes: 1024, batchBytes: 131072, lingerMs: 50, compression: 'lz4', producers: 2, records: 4, ackTimeoutMs: 25_000, threads: 1 };
-const consumeCfg: ConsumeConfig = { ...common, mode: 'consume', group: 'g', idleTimeoutS: 60, fromBeginning: true, expectFiles: [] };
+const consumeCfg: ConsumeConfig = { ...common, mode: 'consume', group: 'g', idleTimeoutS: 60, fromBeginning: true, expectFiles: [], threads: 1 };
 
 function stats(): RunStats {
   let now = 0;

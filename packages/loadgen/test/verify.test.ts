@@ -211,6 +211,69 @@ describe('ConsumerVerifier in a shared group: only what one consumer read back t
   });
 });
 
+describe('ConsumerVerifier.merge (consume --threads: each thread verifies, the main thread merges)', () => {
+  /** The main thread's verifier: what the threads handed over, through their JSON form. */
+  const merged = (...threads: ConsumerVerifier[]): ConsumerVerifier => {
+    const m = new ConsumerVerifier();
+    threads.forEach((t, i) => m.merge(JSON.parse(JSON.stringify(t.toJSON())), `thread ${i}`));
+    return m;
+  };
+  const expect15 = (): StreamSets => {
+    const e = new StreamSets();
+    e.get('p-0', 0).addRange(0, 14);
+    return e;
+  };
+
+  it('threads with disjoint partitions give the report one consumer reading it all would give', () => {
+    const events = [...run(0, 0, 'p-0', 0, 9), ...run(1, 0, 'p-0', 0, 5), ...run(2, 0, 'p-1', 0, 7), ...run(0, 10, 'p-0', 12, 13)];
+    const one = read(events);
+    const m = merged(read(events.filter(([p]) => p !== 1)), read(events.filter(([p]) => p === 1)));
+    expect(m.report(undefined, 30)).toEqual(one.report(undefined, 30));
+    expect(m.report().missing).toBe(2);
+    expect(m.distinct).toBe(one.distinct);
+  });
+
+  it('a partition read by two threads after a rebalance: every record counts once, the replay as duplicates, no false reordering', () => {
+    // Thread 0 read offsets 0-9 of partition 0 and had committed 5 when the partition moved to
+    // thread 1, which read again from offset 5 on, to 14.
+    const t0 = read(run(0, 0, 'p-0', 0, 9));
+    const t1 = read(run(0, 5, 'p-0', 5, 14));
+    for (const m of [merged(t0, t1), merged(t1, t0)]) {
+      const r = m.report(expect15(), 15);
+      expect(m.distinct).toBe(15);
+      expect(r).toMatchObject({ missing: 0, duplicated: 5, outOfOrder: 0, verified: 20, failed: false });
+      expect(r.perPartition['0']).toEqual({ records: 20, missing: 0, duplicated: 5, outOfOrder: 0, segments: 2 });
+    }
+    // Without the merge's own bookkeeping the replay would be read as new records: 20, not 15.
+    expect(t0.distinct + t1.distinct).toBe(20);
+  });
+
+  it('keeps what each thread found: a late record stays out of order, a hole nobody read stays missing', () => {
+    const late = read([...run(0, 0, 'p-0', 0, 3), [0, 4, 'p-0', 5], [0, 5, 'p-0', 4]]);
+    const hole = read([...run(1, 0, 'p-0', 0, 2), ...run(1, 3, 'p-0', 6, 8)]);
+    const r = merged(late, hole).report();
+    expect(r).toMatchObject({ outOfOrder: 1, missing: 3, failed: true });
+    expect(r.perPartition['0']).toMatchObject({ outOfOrder: 1, missing: 0 });
+    expect(r.perPartition['1']).toMatchObject({ outOfOrder: 0, missing: 3 });
+  });
+
+  it('a hole in one thread\'s segment that another thread read is not missing', () => {
+    const skipped = read([...run(0, 0, 'p-0', 0, 2), ...run(0, 3, 'p-0', 5, 7)]);
+    const other = read(run(0, 20, 'p-0', 3, 4));
+    expect(merged(skipped).report().missing).toBe(2);
+    expect(merged(skipped, other).report()).toMatchObject({ missing: 0, duplicated: 0, outOfOrder: 0 });
+  });
+
+  it('adds foreign records and rejects a malformed hand-over with one line', () => {
+    const c = new ConsumerVerifier();
+    c.observe(0, '0', Buffer.from('not ours'));
+    expect(merged(c, c).report().unparsable).toBe(2);
+    expect(() => new ConsumerVerifier().merge({ seen: { 'p-0': { '0': [[1]] } } as never, holes: {}, partitions: {}, unparsable: 0, verified: 0 }, 'thread 3')).toThrow(
+      /^thread 3: acked.p-0.0 has a range that is not \[first, last\]$/,
+    );
+  });
+});
+
 describe('StreamSets (producer acked ranges)', () => {
   it('round-trips through the summary file form', () => {
     const acked = new StreamSets();
