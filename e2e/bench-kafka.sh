@@ -25,6 +25,12 @@
 #                   in flight per broker, each with every ready partition; a kafkajs idempotent
 #                   producer sends one single-partition request at a time per broker (kafkajs
 #                   #1303), so 4 producers come closest; 2 threads for the 2 cores.
+#   BENCH_LOAD_CONSUMER_THREADS (2): the load program's consume --threads: that many kafkajs
+#                   consumers on as many event loops, thread i reading the partitions p with
+#                   p % threads = i in a group of its own (each joins once; no partition moves).
+#   BENCH_LOAD_COMMIT_INTERVAL_MS (5000): the load program's consume --commit-interval-ms; 5000 is
+#                   the Java consumer's auto.commit.interval.ms default, which kafka-consumer-perf-test
+#                   keeps; 0: kafkajs' own commit after every batch (one round trip each, as before).
 #   BENCH_PROFILE (1): after the rounds, one more plaintext produce run of the load program under
 #                   node --cpu-prof (not in the table), summarised by module and function
 #   BENCH_LOAD_NODE_ARGS: extra node flags for the load program, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -50,6 +56,10 @@ with_tls=${BENCH_TLS:-1}
 run_timeout=${BENCH_RUN_TIMEOUT_S:-180}
 load_producers=${BENCH_LOAD_PRODUCERS:-4}
 load_threads=${BENCH_LOAD_THREADS:-2}
+load_consumer_threads=${BENCH_LOAD_CONSUMER_THREADS:-2}
+load_commit_interval_ms=${BENCH_LOAD_COMMIT_INTERVAL_MS:-5000}
+load_commit_args=()
+if [[ "$load_commit_interval_ms" != 0 ]]; then load_commit_args=(--commit-interval-ms "$load_commit_interval_ms"); fi
 record_bytes=1024
 batch_bytes=131072
 linger_ms=50
@@ -221,7 +231,7 @@ consume_java() {
 consume_load() {
   measure "$l.load.consume.$p" node "${load_node_args[@]}" "$loadgen" consume --bootstrap "$bootstrap" --topic "bench-java-$l-$p" "${load_sec[@]}" \
     --client-id "bench-load-$l" --group "bench-load-$l-$p-$RANDOM" --records "$records" --idle-timeout-s 10 \
-    --progress-interval-s 0
+    --threads "$load_consumer_threads" "${load_commit_args[@]}" --progress-interval-s 0
 }
 
 for p in $(seq 1 "$pairs"); do
@@ -253,6 +263,7 @@ done
 echo
 say "Kafka $kafka_version, one KRaft node on 127.0.0.1, $partitions partitions RF 1; $records records x $record_bytes B, $pairs paired rounds,"
 say "acks=all, idempotent, lz4, batch $batch_bytes B, linger $linger_ms ms; Java: one producer; load program: --producers $load_producers --threads $load_threads;"
+say "consume: Java one consumer (auto commit every 5 s); load program: consume --threads $load_consumer_threads, commits ${load_commit_args[*]:-after every batch};"
 say "$(nproc) CPUs shared by broker and client;"
 say "load average at the end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows both clients of a round alike)."
 echo
