@@ -150,12 +150,17 @@ export async function threadMain(): Promise<void> {
   port.on('message', (m: { kind?: string }) => {
     if (m.kind === 'stop') stop.abort();
   });
-  const kafka = new Kafka(kafkaConfig(input.cfg, input.tls, logSink(input.cfg.maxRetries, () => post({ kind: 'retry' }))));
+  // While the run waits for the topic, its own wait lines say why (kafkajs' repeats are muted, as in cli.ts).
+  let waiting = false;
+  const onWaiting = (active: boolean): void => {
+    waiting = active;
+  };
+  const kafka = new Kafka(kafkaConfig(input.cfg, input.tls, logSink(input.cfg.maxRetries, () => post({ kind: 'retry' }), undefined, () => waiting)));
   const say = (line: string): void => post({ kind: 'say', line });
   try {
     if (input.kind === 'produce-thread') {
       const stats = new ReportingStats(post);
-      const r = await runProduce(input.cfg, kafka, stats, stop.signal, { say });
+      const r = await runProduce(input.cfg, kafka, stats, stop.signal, { say, onWaiting });
       stats.flush();
       post({
         kind: 'done',
@@ -170,7 +175,7 @@ export async function threadMain(): Promise<void> {
     } else {
       const verifier = input.cfg.verify ? new ConsumerVerifier() : undefined;
       const stats = new ReportingStats(post, verifier && (() => verifier.distinct));
-      const r = await runConsume(input.cfg, kafka, stats, stop.signal, { say, verifier, onJoined: (atMs) => post({ kind: 'joined', atMs }) });
+      const r = await runConsume(input.cfg, kafka, stats, stop.signal, { say, onWaiting, verifier, onJoined: (atMs) => post({ kind: 'joined', atMs }) });
       stats.flush();
       post({ kind: 'consumed', verifier: verifier?.toJSON(), fatal: r.fatal, errors: stats.errors, latency: stats.latency.toBase64(), lastRecordMs: stats.lastDeliveryAt });
     }
