@@ -111,17 +111,30 @@ export function encodeValue(producerId: string, seq: number, recordBytes: number
   return Buffer.concat([header, filler.subarray(0, pad)], header.length + pad);
 }
 
+/** True when `value` starts with the magic bytes (compared in place: no slice, no native call). */
+function hasMagic(value: Buffer): boolean {
+  for (let i = 0; i < MAGIC_BYTES.length; i++) if (value[i] !== MAGIC_BYTES[i]) return false;
+  return true;
+}
+
+/** Digits that an exact running sum can take (below 2^53); longer ones go through Number(). */
+const EXACT_DIGITS = 15;
+
+// Runs once per record a verifying consumer reads: the header is parsed in place.
 export function decodeValue(value: Buffer | null): { producerId: string; seq: number } | undefined {
-  if (!value || value.length < MAGIC_BYTES.length + 4 || !value.subarray(0, MAGIC_BYTES.length).equals(MAGIC_BYTES)) {
-    return undefined;
-  }
+  if (!value || value.length < MAGIC_BYTES.length + 4 || !hasMagic(value)) return undefined;
   const idEnd = value.indexOf(PIPE, MAGIC_BYTES.length);
   if (idEnd <= MAGIC_BYTES.length) return undefined;
   const seqEnd = value.indexOf(PIPE, idEnd + 1);
   if (seqEnd <= idEnd + 1) return undefined;
-  const seqText = value.toString('latin1', idEnd + 1, seqEnd);
-  if (!/^\d+$/.test(seqText)) return undefined;
-  return { producerId: value.toString('latin1', MAGIC_BYTES.length, idEnd), seq: Number(seqText) };
+  let seq = 0;
+  for (let i = idEnd + 1; i < seqEnd; i++) {
+    const digit = value[i] - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    seq = seq * 10 + digit;
+  }
+  if (seqEnd - idEnd - 1 > EXACT_DIGITS) seq = Number(value.toString('latin1', idEnd + 1, seqEnd));
+  return { producerId: value.toString('latin1', MAGIC_BYTES.length, idEnd), seq };
 }
 
 // ---- producer side: acknowledged sequences -----------------------------------------------------
@@ -301,7 +314,11 @@ export class ConsumerVerifier {
     if (cursor && cursor.segment === state.segments && decoded.seq > cursor.seq + 1) {
       this.holes.get(decoded.producerId, partition).addRange(cursor.seq + 1, decoded.seq - 1);
     }
-    this.cursors.set(key, { seq: decoded.seq, segment: state.segments });
+    // Moved in place: one cursor per stream, not one object per record.
+    if (cursor) {
+      cursor.seq = decoded.seq;
+      cursor.segment = state.segments;
+    } else this.cursors.set(key, { seq: decoded.seq, segment: state.segments });
 
     const set = this.seen.get(decoded.producerId, partition);
     // Re-reading after a rebalance replays records already seen: duplicates, not reordering.

@@ -37,6 +37,16 @@ describe('record values', () => {
     expect(decodeValue(Buffer.from('hello world, not ours'))).toBeUndefined();
     expect(decodeValue(Buffer.from('skl1|p|x1|'))).toBeUndefined();
     expect(decodeValue(Buffer.from('skl1||1|'))).toBeUndefined();
+    expect(decodeValue(Buffer.from('skl1|p|12a|'))).toBeUndefined();
+    expect(decodeValue(Buffer.from('skl1|p|-1|'))).toBeUndefined();
+    expect(decodeValue(Buffer.from('skl2|p|1|'))).toBeUndefined();
+    expect(decodeValue(Buffer.from('Skl1|p|1|'))).toBeUndefined();
+  });
+
+  it('reads sequences of any length as Number() would', () => {
+    for (const seq of ['0', '7', '0042', '9007199254740991', '123456789012345', '12345678901234567890']) {
+      expect(decodeValue(Buffer.from(`skl1|job-t1-3|${seq}|xxxx`))).toEqual({ producerId: 'job-t1-3', seq: Number(seq) });
+    }
   });
 });
 
