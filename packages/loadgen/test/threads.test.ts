@@ -237,7 +237,8 @@ describe('runConsumeThreads', () => {
        post({ kind: 'delivered', records: n, bytes: n * 1000, waitedMs: 0, atMs: e });
        parentPort.on('message', () => { post({ kind: 'consumed', errors: 0, latency: ${JSON.stringify(latency)}, lastRecordMs: e }); parentPort.close(); });`,
     );
-    const c = consumeCfg({ verify: false, records: 3000 });
+    // No idle stop: the fake clock lies decades back, so only --records may end this run.
+    const c = consumeCfg({ verify: false, records: 3000, idleTimeoutS: 0 });
     const stats = new RunStats();
     const r = await runConsumeThreads(file, c, undefined, stats, new AbortController().signal, { say: () => undefined });
     const line = consumeSummary(c, stats, r).line;
