@@ -162,7 +162,7 @@ describe('invariants across the whole migration', () => {
       const sts = find(i, 'controllers/StatefulSet-kafka-controller.yaml');
       expect(sts.spec.template.spec.containers[0].image).toBe(DEFAULT_FLEET.kafka.image);
       const cm = find(i, 'controllers/ConfigMap-kafka-controller-config.yaml');
-      expect(Object.keys(cm.data).sort()).toEqual(['controller.properties', 'log4j.properties', 'start.sh']);
+      expect(Object.keys(cm.data).sort()).toEqual(['controller.properties', 'log4j.properties', 'metrics.yaml', 'start.sh']);
       expect(cm.data['start.sh']).toContain('KAFKA_LOG4J_DEFAULT="-Dlog4j.configuration=file:$CONFIG_DIR/log4j.properties"');
       expect(cm.data['log4j.properties'].includes('log4j.logger.org.apache.kafka.metadata.migration=TRACE')).toBe(i < 4);
     }

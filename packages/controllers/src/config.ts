@@ -1,5 +1,5 @@
 import { CONTROLLER_LISTENER, Fleet, KRAFT, PRINCIPAL_MAPPING_RULES, Region, TLS_MOUNT, controllerQuorumVoters, fleetKraftTiming, kraftClusterId, kraftControllers, metadataLayout } from '@stretched-kafka/fleet';
-import { CONFIG_MOUNT, KRAFT_STORAGE_FUNCTIONS, POD_FUNCTIONS, envDefaults, kraftAuthorizer, listenerClientTls, listenerTls, log4jDefault, logConfig, ordinalCase, podScript, podTables, zookeeperClient } from '@stretched-kafka/platform';
+import { CONFIG_MOUNT, KRAFT_STORAGE_FUNCTIONS, METRICS_CONFIG_KEY, POD_FUNCTIONS, envDefaults, jmxExporterConfig, kraftAuthorizer, listenerClientTls, listenerTls, log4jDefault, logConfig, metricsEnv, ordinalCase, podScript, podTables, zookeeperClient } from '@stretched-kafka/platform';
 import startFile from './scripts/start.sh';
 
 /** The PVC mount; the metadata log lives in a subdirectory so the volume root (lost+found) stays out of its way. */
@@ -113,7 +113,7 @@ export function controllerStartScript(fleet: Fleet, region: Region): string {
   ]);
   const migrating = metadataLayout(fleet).controllers === 'migration';
   return podScript(startFile, 'packages/controllers/src/scripts/start.sh', region.name, [
-    envDefaults([...CONTROLLER_ENV, ...(migrating ? CONTROLLER_MIGRATION_ENV : [])]),
+    envDefaults([...CONTROLLER_ENV, ...(migrating ? CONTROLLER_MIGRATION_ENV : []), ...metricsEnv(fleet)]),
     log4jDefault(fleet),
     `CLUSTER_ID=${kraftClusterId(fleet)}`,
     tables,
@@ -130,5 +130,6 @@ export function controllerConfigData(fleet: Fleet, region: Region): Record<strin
     [CONTROLLER_CONFIG_KEYS.controllerProperties]: controllerProperties(fleet, region),
     [CONTROLLER_CONFIG_KEYS.start]: controllerStartScript(fleet, region),
     [log.key]: migrating ? `${log.text}${MIGRATION_LOGGERS.log4j}\n` : log.text,
+    ...(fleet.monitoring.enabled ? { [METRICS_CONFIG_KEY]: jmxExporterConfig(KRAFT.name) } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA, KRAFT, Region, TLS, TLS_MOUNT, metadataLayout, selectorLabels } from '@stretched-kafka/fleet';
+import { Fleet, KAFKA, KRAFT, Region, TLS, TLS_MOUNT, metadataLayout, metricsContainerPorts, selectorLabels } from '@stretched-kafka/fleet';
 import { CONFIG_MOUNT, StretchedStatefulSet, antiAffinity, containerSecurityContext, reloadOnSecretChange, resourceRequirements } from '@stretched-kafka/platform';
 import { CONTROLLER_CONFIG_KEYS, CONTROLLER_VOLUME_MOUNT, ZOOKEEPER_CLIENT_TLS_MOUNT } from './config';
 import { CONTROLLER_CONFIG_MAP } from './controller-config';
@@ -64,7 +64,7 @@ export class ControllerStatefulSet extends Construct {
             { name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
             { name: 'KAFKA_HEAP_OPTS', value: `-Xms${c.heapMb}m -Xmx${c.heapMb}m` },
           ],
-          ports: [{ name: 'controller', containerPort: KRAFT.controllerPort, protocol: 'TCP' }],
+          ports: [{ name: 'controller', containerPort: KRAFT.controllerPort, protocol: 'TCP' }, ...metricsContainerPorts(fleet)],
           resources: resourceRequirements(c.resources),
           securityContext: containerSecurityContext(),
           // The listener opens once the metadata log is loaded. Ready and live = it accepts

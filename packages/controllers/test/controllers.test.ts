@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { KAFKA, KRAFT, KRAFT_CLUSTER_ID_ANNOTATION, TLS, TLS_MOUNT, controllerQuorumVoters, kafkaBrokers, kraftClusterId, kraftControllers, kraftTiming, selectorLabels, validateFleet } from '@stretched-kafka/fleet';
 import { CONFIG_CHECKSUM_ANNOTATION } from '@stretched-kafka/platform';
 import { CONTROLLER_CONFIG_KEYS, controllerConfigData, controllersComponent } from '@stretched-kafka/controllers';
+import { kafkaComponent } from '@stretched-kafka/kafka';
 import { FAKE_KAFKA_STORAGE, bash, clone, crdErrors, find, kraftClone, properties, sandbox, synth, syntaxErrors } from '../../../test/helpers';
 
 const build = controllersComponent.build.bind(controllersComponent);
@@ -74,21 +75,24 @@ describe('controllers component (KRaft reference fleet)', () => {
     }
   });
 
-  it('admits the controller port from controllers and brokers only', () => {
+  it('admits the controller port from controllers and brokers only, the metrics port as on the brokers', () => {
     const np = find(synth(build, fleet, fleet.regions[0]), 'NetworkPolicy', KRAFT.name);
     expect(np.spec.podSelector.matchLabels).toEqual(selectorLabels(fleet, KRAFT.name));
-    expect(np.spec.ingress).toHaveLength(1);
-    const [rule] = np.spec.ingress;
+    expect(np.spec.ingress).toHaveLength(2);
+    const [rule, metrics] = np.spec.ingress;
     expect(rule.ports).toEqual([{ protocol: 'TCP', port: KRAFT.controllerPort }]);
     const local = rule.from.filter((f: any) => f.podSelector).map((f: any) => f.podSelector.matchLabels);
     expect(local).toEqual([selectorLabels(fleet, KRAFT.name), selectorLabels(fleet, KAFKA.name)]);
     expect(rule.from.filter((f: any) => f.ipBlock).map((f: any) => f.ipBlock.cidr)).toEqual(fleet.regions.slice(1).map((r) => r.podCidr));
+    const brokers = find(synth(kafkaComponent.build, fleet, fleet.regions[0]), 'NetworkPolicy', KAFKA.name).spec.ingress.at(-1);
+    expect(metrics).toEqual(brokers);
+    expect(metrics.ports).toEqual([{ protocol: 'TCP', port: 9404 }]);
   });
 
   it('carries the cluster id on the ConfigMap for synth\'s guard', () => {
     const cm = find(synth(build, fleet, fleet.regions[0]), 'ConfigMap', 'kafka-controller-config');
     expect(cm.metadata.annotations?.[KRAFT_CLUSTER_ID_ANNOTATION]).toBe(kraftClusterId(fleet));
-    expect(Object.keys(cm.data).sort()).toEqual([...Object.values(CONTROLLER_CONFIG_KEYS), 'log4j2.properties'].sort());
+    expect(Object.keys(cm.data).sort()).toEqual([...Object.values(CONTROLLER_CONFIG_KEYS), 'log4j2.properties', 'metrics.yaml'].sort());
   });
 
   it('configures one static quorum over mTLS with the KRaft authorizer, the same in every region', () => {

@@ -1,10 +1,11 @@
-import { Fleet, KAFKA, Region, ZOOKEEPER, goDurationSeconds, kafkaBrokers, zookeeperNodes } from '@stretched-kafka/fleet';
-import { METRIC } from '@stretched-kafka/platform';
+import { Fleet, KAFKA, KRAFT, MigrationPhase, Region, ZOOKEEPER, fleetKraftTiming, goDurationSeconds, kafkaBrokers, kraftControllers, metadataLayout, zookeeperNodes } from '@stretched-kafka/fleet';
+import { METRIC, ZK_MIGRATION_STATE } from '@stretched-kafka/platform';
 import { kafkaTuning } from '@stretched-kafka/kafka';
 
 // The alerts, as pure data computed from the fleet. Every threshold and `for` comes from a fleet
 // figure (scrape interval, replica.lag.time.max.ms, the brokers' ZooKeeper session timeout, the
-// ensemble size, the certificates' renewBefore), never from a number picked here; `derivedFrom`
+// ensemble size, the KRaft voters and quorum timeouts, the certificates' renewBefore), never from
+// a number picked here; `derivedFrom`
 // names them, and `firesWithinS` is the bound the rule promises from the event to firing.
 
 export type Severity = 'critical' | 'warning';
@@ -43,6 +44,16 @@ export interface MonitoringTimings {
   /** Members a ZooKeeper quorum needs. */
   readonly zookeeperQuorum: number;
   readonly zookeeperMembers: number;
+  /** KRaft voters (controller.quorum.voters, static: the fleet's controllers; 0 without controllers) and the majority they need. */
+  readonly kraftVoters: number;
+  readonly kraftMajority: number;
+  /**
+   * Longest time in which the KRaft quorum replaces a lost leader (controller.quorum.fetch.timeout.ms
+   * plus two election timeouts, kraftTiming): while it runs, no voter is leader or follower.
+   */
+  readonly kraftFailoverS: number;
+  /** How long a lost broker keeps its partitions' leaderships: the ZooKeeper session, or in KRaft broker.session.timeout.ms. */
+  readonly brokerLossS: number;
   readonly regions: number;
   /** Half of pki.renewBefore: a certificate this close to expiry was not renewed when cert-manager should have. */
   readonly certificateMarginS: number;
@@ -53,13 +64,20 @@ export function monitoringTimings(fleet: Fleet): MonitoringTimings {
   const intervalS = fleet.monitoring.scrapeIntervalSeconds;
   const replicaLagS = t.replicaLagTimeMaxMs / 1000;
   const zookeeperMembers = zookeeperNodes(fleet).length;
+  const kraftVoters = kraftControllers(fleet).length;
+  const k = fleetKraftTiming(fleet);
+  const zookeeperSessionS = Math.ceil(t.zookeeperSessionTimeoutMs / 1000);
   return {
     intervalS,
     replicaLagS,
-    zookeeperSessionS: Math.ceil(t.zookeeperSessionTimeoutMs / 1000),
+    zookeeperSessionS,
     flapWindowS: Math.max(10 * intervalS, 30 * replicaLagS),
     zookeeperQuorum: Math.floor(zookeeperMembers / 2) + 1,
     zookeeperMembers,
+    kraftVoters,
+    kraftMajority: Math.floor(kraftVoters / 2) + 1,
+    kraftFailoverS: Math.ceil((k.quorumFetchTimeoutMs + 2 * k.quorumElectionTimeoutMs) / 1000),
+    brokerLossS: metadataLayout(fleet).brokers === 'kraft' ? Math.ceil(k.brokerSessionTimeoutMs / 1000) : zookeeperSessionS,
     regions: fleet.regions.length,
     certificateMarginS: Math.floor((goDurationSeconds(fleet.pki.renewBefore) ?? 0) / 2),
   };
@@ -78,9 +96,35 @@ function pipelineS(t: MonitoringTimings): number {
   return 4 * t.intervalS;
 }
 
-function matchers(fleet: Fleet, component: string, region?: Region): string {
-  return [`namespace="${fleet.namespace}"`, `component="${component}"`, ...(region ? [`region="${region.name}"`] : [])].join(', ');
+function matchers(fleet: Fleet, component: string | readonly string[], region?: Region): string {
+  const c = typeof component === 'string' || component.length === 1 ? `component="${component}"` : `component=~"${component.join('|')}"`;
+  return [`namespace="${fleet.namespace}"`, c, ...(region ? [`region="${region.name}"`] : [])].join(', ');
 }
+
+/**
+ * Who reports OfflinePartitionsCount: ZooKeeper-mode brokers (the one that is the controller) and
+ * KRaft controllers (each from its metadata image). During a migration both, until the brokers
+ * turn KRaft (phase 3), which report none.
+ */
+export function offlinePartitionsSources(fleet: Fleet): string[] {
+  const l = metadataLayout(fleet);
+  return [...(l.brokers === 'kraft' ? [] : [KAFKA.name]), ...(l.controllers === 'none' ? [] : [KRAFT.name])];
+}
+
+/**
+ * ZkMigrationState values a migration phase may show: the one the phase reaches and, while its
+ * rollout runs, the one the previous phase left (phase 2 starts in PRE_MIGRATION and reaches
+ * MIGRATION once every broker registered; phase 4 leaves MIGRATION for POST_MIGRATION when a
+ * controller out of migration mode leads). npm run plan checks that a phase reached its value.
+ */
+export const MIGRATION_STATES: Record<MigrationPhase, readonly number[]> = {
+  1: [ZK_MIGRATION_STATE.PRE_MIGRATION],
+  2: [ZK_MIGRATION_STATE.PRE_MIGRATION, ZK_MIGRATION_STATE.MIGRATION],
+  3: [ZK_MIGRATION_STATE.MIGRATION],
+  4: [ZK_MIGRATION_STATE.MIGRATION, ZK_MIGRATION_STATE.POST_MIGRATION],
+};
+
+const STATE_NAMES = Object.fromEntries(Object.entries(ZK_MIGRATION_STATE).map(([k, v]) => [v, k])) as Record<number, string>;
 
 /** Alerts about one region's own pods (every region's PrometheusRule). */
 export function regionAlerts(fleet: Fleet, region: Region): AlertDefinition[] {
@@ -117,12 +161,12 @@ export function regionAlerts(fleet: Fleet, region: Region): AlertDefinition[] {
       alert: 'KafkaOfflinePartitions',
       severity: 'critical',
       scope: 'region',
-      expr: `max by (region) (${METRIC.offlinePartitions}{${kafka}}) > 0`,
+      expr: `max by (region) (${METRIC.offlinePartitions}{${matchers(fleet, offlinePartitionsSources(fleet), region)}}) > 0`,
       forS: t.intervalS,
-      firesWithinS: t.zookeeperSessionS + t.intervalS + pipelineS(t),
+      firesWithinS: t.brokerLossS + t.intervalS + pipelineS(t),
       summary: 'Partitions have no leader: they can be neither read nor written',
       description: `The controller (${where}) reports {{ $value }} partitions without a leader. Unclean leader election is off, so they stay offline until a replica of their last ISR returns.`,
-      derivedFrom: ['zookeeper.session.timeout.ms', 'monitoring.scrapeIntervalSeconds'],
+      derivedFrom: [metadataLayout(fleet).brokers === 'kraft' ? 'broker.session.timeout.ms' : 'zookeeper.session.timeout.ms', 'monitoring.scrapeIntervalSeconds'],
     },
     {
       alert: 'KafkaIsrFlapping',
@@ -158,7 +202,30 @@ export function regionAlerts(fleet: Fleet, region: Region): AlertDefinition[] {
       description: `cert-manager should have renewed {{ $labels.name }} ${fleet.pki.renewBefore} before expiry; it now has {{ $value | humanizeDuration }} left. Brokers reload renewed files (reload-tls sidecar), ZooKeeper restarts on them.`,
       derivedFrom: ['pki.renewBefore', 'monitoring.scrapeIntervalSeconds'],
     },
+    ...(fleet.metadata.mode === 'migration' ? [migrationStateAlert(fleet, region, t)] : []),
   ];
+}
+
+/** In a migration phase: this region's controllers report a ZkMigrationState the phase does not allow. */
+function migrationStateAlert(fleet: Fleet, region: Region, t: MonitoringTimings): AlertDefinition {
+  const phase = fleet.metadata.phase as MigrationPhase;
+  const allowed = MIGRATION_STATES[phase];
+  const named = allowed.map((v) => `${v} ${STATE_NAMES[v]}`).join(' or ');
+  // Each `!= v` keeps the series whose value is not v (comparison without bool filters).
+  const filter = allowed.map((v) => ` != ${v}`).join('');
+  return {
+    alert: 'KRaftMigrationStateUnexpected',
+    severity: 'critical',
+    scope: 'region',
+    expr: `max by (region) (${METRIC.zkMigrationState}{${matchers(fleet, KRAFT.name, region)}}${filter})`,
+    // A controller that just started reports -1 until it has loaded the metadata, which a
+    // failover's worth of time and two scrapes cover.
+    forS: t.kraftFailoverS + 2 * t.intervalS,
+    firesWithinS: t.kraftFailoverS + 2 * t.intervalS + pipelineS(t),
+    summary: `KRaft controllers in ${region.name} report ZkMigrationState {{ $value }}; migration phase ${phase} expects ${named}`,
+    description: `The controllers' metadata says the migration is in state {{ $value }} (-1 not loaded, 0 NONE, 1 MIGRATION, 2 PRE_MIGRATION, 3 POST_MIGRATION), which the tree's phase ${phase} does not allow (${named}). Stop the rollout of the next phase and compare with npm run plan's checks for phase ${phase}.`,
+    derivedFrom: ['metadata.phase', 'controller.quorum.fetch.timeout.ms', 'controller.quorum.election.timeout.ms', 'monitoring.scrapeIntervalSeconds'],
+  };
 }
 
 /** `and on ()` this: the Prometheus sees series of every region, so a missing region means down, not out of view. */
@@ -172,7 +239,13 @@ export function fleetAlerts(fleet: Fleet): AlertDefinition[] {
   const guard = seesEveryRegion(fleet, t);
   const stack = `namespace="${fleet.namespace}", component=~"${KAFKA.name}|${ZOOKEEPER.name}"`;
   const zookeeper = matchers(fleet, ZOOKEEPER.name);
+  const controllers = matchers(fleet, KRAFT.name);
   const brokers = kafkaBrokers(fleet).length;
+  // Voters in a working quorum: the leader and the followers fetching from it (candidates,
+  // voters waiting for an election and unattached voters are not).
+  const serving = `count(${METRIC.raftState}{${controllers}, state=~"leader|follower"})`;
+  const kraftForS = t.kraftFailoverS + 2 * t.intervalS;
+  const kraftDerived = ['regions[].controllerReplicas', 'controller.quorum.fetch.timeout.ms', 'controller.quorum.election.timeout.ms', 'monitoring.scrapeIntervalSeconds'];
   return [
     {
       alert: 'KafkaRegionDown',
@@ -219,17 +292,52 @@ export function fleetAlerts(fleet: Fleet): AlertDefinition[] {
       description: `{{ $value }} members lead or follow; ${t.zookeeperQuorum} are needed. Kafka keeps serving existing leaders but cannot elect new ones or shrink ISRs.`,
       derivedFrom: ['zookeeperReplicas of every region', 'monitoring.scrapeIntervalSeconds'],
     },
+    {
+      alert: 'KRaftActiveControllerCount',
+      severity: 'critical',
+      scope: 'fleet',
+      expr: `(sum(${METRIC.activeController}{${controllers}}) or vector(0)) != 1 and ${guard}`,
+      // A lost active controller is replaced within a quorum failover.
+      forS: kraftForS,
+      firesWithinS: kraftForS + pipelineS(t),
+      summary: 'The KRaft quorum has {{ $value }} active controllers instead of one',
+      description: `Of the ${t.kraftVoters} KRaft controllers, {{ $value }} report being the active controller for longer than a quorum failover (${t.kraftFailoverS} s: fetch timeout and two election timeouts) and two scrapes. With none, no metadata changes: no leader moves, no ISR change, no broker is fenced or unfenced.`,
+      derivedFrom: kraftDerived,
+    },
+    {
+      alert: 'KRaftQuorumAtLastMajority',
+      severity: 'warning',
+      scope: 'fleet',
+      expr: `${serving} == ${t.kraftMajority} and ${guard}`,
+      forS: kraftForS,
+      firesWithinS: kraftForS + pipelineS(t),
+      summary: `Only ${t.kraftMajority} of ${t.kraftVoters} KRaft voters are in the quorum: one more loss stops it`,
+      description: `Exactly a majority (${t.kraftMajority} of ${t.kraftVoters}) of the voters leads or follows. Losing one more stops all metadata changes: no leader election, no ISR change, no topic or ACL change.`,
+      derivedFrom: kraftDerived,
+    },
+    {
+      alert: 'KRaftQuorumLost',
+      severity: 'critical',
+      scope: 'fleet',
+      expr: `(${serving} or vector(0)) < ${t.kraftMajority} and ${guard}`,
+      forS: kraftForS,
+      firesWithinS: kraftForS + pipelineS(t),
+      summary: `Fewer than ${t.kraftMajority} of ${t.kraftVoters} KRaft voters are in the quorum: it has no majority`,
+      description: `{{ $value }} voters lead or follow; ${t.kraftMajority} are needed. Existing partition leaders keep serving, but nothing that needs the controller happens: no leader election, no ISR change, no broker registration.`,
+      derivedFrom: kraftDerived,
+    },
   ];
 }
 
 /**
  * The alerts whose subject exists in the fleet's metadata mode: the ZooKeeper ones only while the
- * fleet has a ZooKeeper ensemble, and the brokers' active-controller count only in ZooKeeper mode
- * (in KRaft mode, and from a migration's phase 2 on, the active controller is a KRaft controller,
- * which the brokers never report being; the controllers are not scraped yet).
+ * fleet has a ZooKeeper ensemble, the KRaft ones only where it has controllers, and the brokers'
+ * active-controller count only in ZooKeeper mode (in KRaft mode, and from a migration's phase 2
+ * on, the active controller is a KRaft controller, which KRaftActiveControllerCount counts).
  */
 function applies(fleet: Fleet, a: AlertDefinition): boolean {
   if (a.alert.startsWith('ZooKeeper')) return zookeeperNodes(fleet).length > 0;
+  if (a.alert.startsWith('KRaft')) return kraftControllers(fleet).length > 0;
   if (a.alert === 'KafkaActiveControllerCount') return fleet.metadata.mode === 'zookeeper';
   return true;
 }

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { KAFKA, METRICS, ZOOKEEPER, labels, selectorLabels } from '@stretched-kafka/fleet';
+import { KAFKA, KRAFT, METRICS, ZOOKEEPER, labels, selectorLabels } from '@stretched-kafka/fleet';
 import type { RegionProps } from '@stretched-kafka/core';
 import { alertsOf, promDuration, runbookAnchor, type AlertDefinition } from './alerts';
 
 export const MONITORING_API = 'monitoring.coreos.com/v1';
 
 export interface PodMonitorProps extends RegionProps {
-  /** `kafka` or `zookeeper`: the StatefulSet whose pods are scraped. */
+  /** `kafka`, `zookeeper` or `kafka-controller`: the StatefulSet whose pods are scraped. */
   readonly component: string;
 }
 
@@ -44,7 +44,7 @@ export class ComponentPodMonitor extends Construct {
   }
 }
 
-export const MONITORED_COMPONENTS = [ZOOKEEPER.name, KAFKA.name] as const;
+export const MONITORED_COMPONENTS = [ZOOKEEPER.name, KRAFT.name, KAFKA.name] as const;
 
 /** A rule of a PrometheusRule group, as the CRD spells it. */
 export function alertingRule(fleet: RegionProps['fleet'], a: AlertDefinition): Record<string, unknown> {

@@ -1,6 +1,6 @@
-import { Fleet, KAFKA, Region, ZOOKEEPER, kafkaBrokers, zookeeperNodes } from '@stretched-kafka/fleet';
-import { METRIC } from '@stretched-kafka/platform';
-import { AlertDefinition, alertsOf, monitoringTimings, promDuration } from './alerts';
+import { Fleet, KAFKA, KRAFT, MigrationPhase, Node, Region, ZOOKEEPER, kafkaBrokers, kraftControllers, zookeeperNodes } from '@stretched-kafka/fleet';
+import { METRIC, ZK_MIGRATION_STATE } from '@stretched-kafka/platform';
+import { AlertDefinition, MIGRATION_STATES, alertsOf, monitoringTimings, offlinePartitionsSources, promDuration } from './alerts';
 import { alertingRule } from './monitors';
 
 // Unit tests of the generated alerts for Prometheus' own `promtool test rules` (npm run
@@ -44,25 +44,41 @@ function stepTo(before: number | string, after: number | string, steps = 30): st
 
 /** Every pod of every region answering scrapes throughout (the fleet alerts' guard needs them), minus `except`. */
 function upSeries(fleet: Fleet, except: (region: Region, component: string) => string | undefined = () => undefined): Series[] {
-  const pods = [...zookeeperNodes(fleet).map((n) => [n, ZOOKEEPER.name] as const), ...kafkaBrokers(fleet).map((n) => [n, KAFKA.name] as const)];
+  const pods = [...zookeeperNodes(fleet).map((n) => [n, ZOOKEEPER.name] as const), ...kraftControllers(fleet).map((n) => [n, KRAFT.name] as const), ...kafkaBrokers(fleet).map((n) => [n, KAFKA.name] as const)];
   return pods.map(([n, component]) => ({ series: `up${selector(fleet, component, n.region, n.pod)}`, values: except(n.region, component) ?? '1x29' }));
 }
 
+/**
+ * A quorum's members as a 1-valued series each (the first the leader), `lost` of them gone stale at
+ * the event (`values` overrides that for every member).
+ */
+function quorum(fleet: Fleet, nodes: readonly Node[], component: string, metric: string, labels: (n: Node, leader: boolean) => Record<string, string>, lost: number, values?: string): Series[] {
+  return nodes.map((n, i) => ({ series: `${metric}${selector(fleet, component, n.region, n.pod, labels(n, i === 0))}`, values: values ?? (i < lost ? `1x${EVENT - 1} stale` : '1x29') }));
+}
+
+/** Every case whose alert the fleet has (a KRaft fleet has no ZooKeeper alert, a ZooKeeper one no KRaft alert). */
 export function ruleCases(fleet: Fleet): RuleCase[] {
+  const present = new Set(fleet.regions.flatMap((r) => alertsOf(fleet, r)).map((a) => a.alert));
+  return allCases(fleet).filter((c) => present.has(c.alert));
+}
+
+function allCases(fleet: Fleet): RuleCase[] {
   const t = monitoringTimings(fleet);
   const [first, , last] = fleet.regions;
   const k = (pod: string, extra: Record<string, string> = {}) => selector(fleet, KAFKA.name, first, pod, extra);
   const region = { region: first.name };
-  const zk = zookeeperNodes(fleet);
   const serving = (lost: number): Series[] =>
-    zk.map((n, i) => ({ series: `${METRIC.zookeeperServing}${selector(fleet, ZOOKEEPER.name, n.region, n.pod, { server_id: String(n.id), role: i === 0 ? 'Leader' : 'Follower' })}`, values: i < lost ? `1x${EVENT - 1} stale` : '1x29' }));
+    quorum(fleet, zookeeperNodes(fleet), ZOOKEEPER.name, METRIC.zookeeperServing, (n, leader) => ({ server_id: String(n.id), role: leader ? 'Leader' : 'Follower' }), lost);
+  const voters = (lost: number, values?: string): Series[] => quorum(fleet, kraftControllers(fleet), KRAFT.name, METRIC.raftState, (_n, leader) => ({ state: leader ? 'leader' : 'follower' }), lost, values);
+  const controllers = kraftControllers(fleet);
+  const offlineSource = offlinePartitionsSources(fleet)[0];
   // Messages in at 2400 per scrape interval over 24 leaders: 100 per partition and interval.
   const perPartitionPerS = 100 / t.intervalS;
   const lagThreshold = (t.replicaLagS / 2) * perPartitionPerS;
   return [
     { name: 'a partition under min ISR', alert: 'KafkaUnderMinIsrPartitions', series: [{ series: `${METRIC.underMinIsr}${k('kafka-0')}`, values: stepTo(0, 1) }], labels: region },
     { name: 'partitions under-replicated', alert: 'KafkaUnderReplicatedPartitions', series: [{ series: `${METRIC.underReplicated}${k('kafka-0')}`, values: stepTo(0, 5) }], labels: region },
-    { name: 'partitions offline', alert: 'KafkaOfflinePartitions', series: [{ series: `${METRIC.offlinePartitions}${k('kafka-0')}`, values: stepTo(0, 3) }], labels: region },
+    { name: `partitions offline (reported by ${offlineSource})`, alert: 'KafkaOfflinePartitions', series: [{ series: `${METRIC.offlinePartitions}${selector(fleet, offlineSource, first, `${offlineSource}-0`)}`, values: stepTo(0, 3) }], labels: region },
     {
       name: 'ISR shrinking in three separate intervals (kafka-0), one burst of shrinks as in a region cut (kafka-1)',
       alert: 'KafkaIsrFlapping',
@@ -113,6 +129,44 @@ export function ruleCases(fleet: Fleet): RuleCase[] {
     },
     { name: `ZooKeeper down to ${t.zookeeperQuorum} of ${t.zookeeperMembers}`, alert: 'ZooKeeperQuorumAtLastMember', series: [...upSeries(fleet), ...serving(t.zookeeperMembers - t.zookeeperQuorum)], labels: {} },
     { name: `ZooKeeper down to ${t.zookeeperQuorum - 1} of ${t.zookeeperMembers}`, alert: 'ZooKeeperQuorumLost', series: [...upSeries(fleet), ...serving(t.zookeeperMembers - t.zookeeperQuorum + 1)], labels: {} },
+    {
+      name: 'no active KRaft controller',
+      alert: 'KRaftActiveControllerCount',
+      series: [...upSeries(fleet), ...controllers.map((n, i) => ({ series: `${METRIC.activeController}${selector(fleet, KRAFT.name, n.region, n.pod)}`, values: i === 0 ? stepTo(1, 0) : '0x29' }))],
+      labels: {},
+    },
+    {
+      name: 'two active KRaft controllers',
+      alert: 'KRaftActiveControllerCount',
+      series: [...upSeries(fleet), ...controllers.map((n, i) => ({ series: `${METRIC.activeController}${selector(fleet, KRAFT.name, n.region, n.pod)}`, values: i === 0 ? '1x29' : i === controllers.length - 1 ? stepTo(0, 1) : '0x29' }))],
+      labels: {},
+    },
+    { name: `KRaft voters down to ${t.kraftMajority} of ${t.kraftVoters}`, alert: 'KRaftQuorumAtLastMajority', series: [...upSeries(fleet), ...voters(t.kraftVoters - t.kraftMajority)], labels: {} },
+    { name: `KRaft voters down to ${t.kraftMajority - 1} of ${t.kraftVoters}`, alert: 'KRaftQuorumLost', series: [...upSeries(fleet), ...voters(t.kraftVoters - t.kraftMajority + 1)], labels: {} },
+    {
+      // Shorter than the rule's `for` (a failover and two scrapes): an election is how the quorum heals.
+      name: 'an election: no voter leads or follows for one scrape',
+      alert: 'KRaftQuorumLost',
+      series: [...upSeries(fleet), ...voters(0, `1x${EVENT - 1} stale 1x${30 - EVENT - 1}`)],
+      labels: {},
+      never: true,
+    },
+    ...migrationCases(fleet),
+  ];
+}
+
+/** KRaftMigrationStateUnexpected in a migration phase: a state the phase does not allow fires, the phase's own transition does not. */
+function migrationCases(fleet: Fleet): RuleCase[] {
+  if (fleet.metadata.mode !== 'migration') return [];
+  const allowed = MIGRATION_STATES[fleet.metadata.phase as MigrationPhase];
+  const first = fleet.regions[0];
+  const states = (before: number, after: number): Series[] =>
+    kraftControllers(fleet, first).map((n) => ({ series: `${METRIC.zkMigrationState}${selector(fleet, KRAFT.name, first, n.pod)}`, values: stepTo(before, after) }));
+  const bad = [ZK_MIGRATION_STATE.PRE_MIGRATION, ZK_MIGRATION_STATE.MIGRATION, ZK_MIGRATION_STATE.POST_MIGRATION, ZK_MIGRATION_STATE.NONE].find((v) => !allowed.includes(v))!;
+  const alert = 'KRaftMigrationStateUnexpected';
+  return [
+    { name: `state ${bad} in phase ${fleet.metadata.phase}`, alert, series: states(allowed[0], bad), labels: { region: first.name } },
+    ...(allowed.length > 1 ? [{ name: `the phase's own move from ${allowed[0]} to ${allowed[1]}`, alert, series: states(allowed[0], allowed[1]), labels: { region: first.name }, never: true }] : []),
   ];
 }
 

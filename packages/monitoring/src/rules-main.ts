@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { DEFAULT_FLEET, Fleet, mergeOverride, validateFleet } from '@stretched-kafka/fleet';
+import { DEFAULT_FLEET, Fleet, KRAFT_DEFAULT_FLEET, MIGRATION_PHASES, defaultFleet, mergeOverride, validateFleet } from '@stretched-kafka/fleet';
 import { AlertDefinition } from './alerts';
 import { promtoolTests, ruleCases, ruleFile } from './rule-tests';
 
 // npm run test:rules: the generated alerts under Prometheus' own `promtool`, for the reference
-// fleet and for a small one (one ZooKeeper and broker per region, 5 s scrapes): `promtool check
+// fleet and a small one (one ZooKeeper and broker per region, 5 s scrapes), the same two in KRaft
+// mode (controllers for ZooKeeper) and each phase of the migration: `promtool check
 // rules` on the rule file as the PrometheusRules carry it, `promtool test rules` on the cases of
 // rule-tests.ts, then each alert broken in turn (its first metric renamed, as an exporter rule
 // change would) must make its own cases fail. Exit 1 on any failure.
@@ -21,6 +22,12 @@ const FLEETS: Array<[string, Fleet]> = [
     'one ZooKeeper and broker per region, 5 s scrapes',
     validateFleet(mergeOverride(DEFAULT_FLEET, { regions: DEFAULT_FLEET.regions.map((r) => ({ ...r, zookeeperReplicas: 1, kafkaReplicas: 1 })), monitoring: { scrapeIntervalSeconds: 5 } })),
   ],
+  ['KRaft reference fleet', validateFleet(KRAFT_DEFAULT_FLEET)],
+  [
+    'KRaft, one controller and broker per region, 5 s scrapes',
+    validateFleet(mergeOverride(KRAFT_DEFAULT_FLEET, { regions: KRAFT_DEFAULT_FLEET.regions.map((r) => ({ ...r, controllerReplicas: 1, kafkaReplicas: 1 })), monitoring: { scrapeIntervalSeconds: 5 } })),
+  ],
+  ...MIGRATION_PHASES.map((phase): [string, Fleet] => [`migration phase ${phase}`, validateFleet(mergeOverride(defaultFleet('migration', phase), { metadata: { mode: 'migration', phase, clusterId: 'RVjbH_2RiLGMJv5TjVB-0g' } }))]),
 ];
 
 function promtool(args: string[], cwd: string): { ok: boolean; out: string } {

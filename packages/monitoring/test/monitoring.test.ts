@@ -1,18 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { DEFAULT_FLEET, Fleet, mergeOverride, validateFleet } from '@stretched-kafka/fleet';
+import { DEFAULT_FLEET, Fleet, KRAFT, MIGRATION_PHASES, defaultFleet, mergeOverride, validateFleet } from '@stretched-kafka/fleet';
 import { METRIC, jmxExporterConfig } from '@stretched-kafka/platform';
 import { kafkaComponent, kafkaConfigData } from '@stretched-kafka/kafka';
 import { zookeeperComponent, zookeeperConfigData } from '@stretched-kafka/zookeeper';
+import { controllerConfigData, controllersComponent } from '@stretched-kafka/controllers';
 import { alertsOf, dashboardJson, fleetAlerts, monitoringComponent, monitoringTimings, regionAlerts } from '../src';
 import { promtoolTests, ruleCases } from '../src/rule-tests';
-import { bash, clone, find, kraftClone, reducedFleet, sandbox, synth } from '../../../test/helpers';
+import { FAKE_KAFKA_STORAGE, bash, clone, find, kraftClone, reducedFleet, sandbox, synth } from '../../../test/helpers';
 
 const repo = join(__dirname, '..', '..', '..');
 const runbooks = readFileSync(join(repo, 'docs', 'runbooks.md'), 'utf8');
 const fleetWith = (override: Record<string, unknown>): Fleet => validateFleet(mergeOverride(DEFAULT_FLEET, override));
 const build = (chart: Parameters<typeof monitoringComponent.build>[0], fleet: Fleet, region: Fleet['regions'][number]) => monitoringComponent.build(chart, fleet, region);
+const migrating = (phase: number): Fleet => validateFleet(mergeOverride(defaultFleet('migration', phase), { metadata: { mode: 'migration', phase, clusterId: 'RVjbH_2RiLGMJv5TjVB-0g' } }));
+/** Every metadata state: ZooKeeper mode, the four migration phases, KRaft mode. */
+const metadataFleets = (): [string, Fleet][] => [['zookeeper', clone()], ...MIGRATION_PHASES.map((p): [string, Fleet] => [`migration phase ${p}`, migrating(p)]), ['kraft', validateFleet(kraftClone())]];
+const managementAlerts = (f: Fleet) => alertsOf(f, f.regions.find((r) => r.name === f.topic.managementRegion)!).map((a) => a.alert);
 
 describe('monitoring component (default fleet)', () => {
   const fleet = clone();
@@ -62,10 +67,12 @@ describe('monitoring component (default fleet)', () => {
 
 describe('alert rules', () => {
   const fleet = clone();
-  const all = [...regionAlerts(fleet, fleet.regions[0]), ...fleetAlerts(fleet)];
+  // Every alert definition (before the metadata mode filters them), a migration phase's included.
+  const all = [...regionAlerts(migrating(2), fleet.regions[0]), ...fleetAlerts(fleet)];
 
   it('cover what the issue lists, each with a severity, a runbook paragraph and fleet figures behind its thresholds', () => {
     expect(all.map((a) => a.alert).sort()).toEqual([
+      'KRaftActiveControllerCount', 'KRaftMigrationStateUnexpected', 'KRaftQuorumAtLastMajority', 'KRaftQuorumLost',
       'KafkaActiveControllerCount', 'KafkaCertificateExpiresSoon', 'KafkaIsrFlapping', 'KafkaOfflinePartitions', 'KafkaRegionDown',
       'KafkaReplicationLagHigh', 'KafkaUnderMinIsrPartitions', 'KafkaUnderReplicatedPartitions', 'ZooKeeperQuorumAtLastMember', 'ZooKeeperQuorumLost',
     ]);
@@ -86,7 +93,7 @@ describe('alert rules', () => {
     // ... and every exported name is used somewhere (the rule set stays minimal).
     for (const name of produced) expect([name, used.includes(name)]).toEqual([name, true]);
     // The exporter's rule names produce those names (the `$1` alternatives lowercased, counters get _total).
-    const rules = [jmxExporterConfig('kafka'), jmxExporterConfig('zookeeper')].flatMap((y) => (load(y) as any).rules);
+    const rules = [jmxExporterConfig('kafka'), jmxExporterConfig('zookeeper'), jmxExporterConfig('kafka-controller')].flatMap((y) => (load(y) as any).rules);
     const names = rules.flatMap((r: any) => {
       const alt = /\((?:[A-Za-z]+\|)+[A-Za-z]+\)/.exec(r.pattern)?.[0];
       const names = r.name.includes('$1') && alt ? alt.slice(1, -1).split('|').map((n: string) => r.name.replace('$1', n).toLowerCase()) : [r.name];
@@ -113,11 +120,26 @@ describe('alert rules', () => {
     expect(expr(small, 'ZooKeeperQuorumAtLastMember').expr).toContain(') == 2 and');
     expect(expr(fleet, 'ZooKeeperQuorumAtLastMember').expr).toContain(') == 5 and');
     expect(expr(fleetWith({ pki: { renewBefore: '24h' } }), 'KafkaCertificateExpiresSoon').expr).toContain('< 43200');
+
+    // KRaft: the voters and the quorum timeouts (from the RTT) move the quorum alerts.
+    const kraft = validateFleet(kraftClone());
+    expect(monitoringTimings(kraft)).toMatchObject({ kraftVoters: 9, kraftMajority: 5, kraftFailoverS: 5, brokerLossS: 9 });
+    expect(expr(kraft, 'KRaftQuorumAtLastMajority').expr).toContain(') == 5 and');
+    expect(expr(kraft, 'KRaftQuorumLost').expr).toContain(') < 5 and');
+    expect(expr(kraft, 'KRaftActiveControllerCount').forS).toBe(5 + 60);
+    const oneEach = validateFleet(mergeOverride(kraft, { regions: kraft.regions.map((r) => ({ ...r, controllerReplicas: 1 })) }));
+    expect(expr(oneEach, 'KRaftQuorumAtLastMajority').expr).toContain(') == 2 and');
+    const farKraft = validateFleet(mergeOverride(kraft, { network: { latencyMs: 400 } }));
+    expect(expr(farKraft, 'KRaftQuorumLost').forS).toBeGreaterThan(expr(kraft, 'KRaftQuorumLost').forS);
   });
 
   it('each have a firing case for npm run test:rules (promtool), timed in scrape intervals of the fleet', () => {
+    // In every metadata state, exactly the alerts the fleet's rules carry have a firing case.
+    for (const [what, f] of metadataFleets()) {
+      const present = [...new Set(f.regions.flatMap((r) => alertsOf(f, r)).map((a) => a.alert))].sort();
+      expect([what, [...new Set(ruleCases(f).filter((c) => !c.never).map((c) => c.alert))].sort()]).toEqual([what, present]);
+    }
     const cases = ruleCases(fleet);
-    expect([...new Set(cases.filter((c) => !c.never).map((c) => c.alert))].sort()).toEqual(all.map((a) => a.alert).sort());
     const tests = promtoolTests(fleet, cases, 'rules.yaml') as any;
     expect(tests.evaluation_interval).toBe('30s');
     const urp = tests.tests.find((t: any) => t.name.startsWith('KafkaUnderReplicatedPartitions'));
@@ -148,6 +170,21 @@ describe('monitoring.enabled: false', () => {
       expect(zookeeperConfigData(fleet, r)['start.sh']).not.toContain('METRICS_PORT=');
     }
   });
+
+  it('leaves the KRaft controllers without the agent, its port, its ConfigMap key and its NetworkPolicy rule', () => {
+    const kraft = validateFleet(mergeOverride(kraftClone(), { monitoring: { enabled: false } }));
+    for (const r of kraft.regions) {
+      expect(synth(build, kraft, r)).toEqual([]);
+      const objects = synth(controllersComponent.build, kraft, r);
+      const ports = find(objects, 'StatefulSet', KRAFT.name).spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
+      expect(ports.map((p: any) => p.name)).toEqual(['controller']);
+      const np = find(objects, 'NetworkPolicy', KRAFT.name);
+      expect(np.spec.ingress.flatMap((i: any) => i.ports.map((p: any) => p.port))).toEqual([KRAFT.controllerPort]);
+      const data = controllerConfigData(kraft, r);
+      expect(Object.keys(data)).not.toContain('metrics.yaml');
+      expect(data['start.sh']).not.toContain('METRICS_PORT=');
+    }
+  });
 });
 
 describe('monitoring fleet settings', () => {
@@ -169,24 +206,28 @@ describe('monitoring fleet settings', () => {
 
 describe('the JMX exporter agent in start.sh', () => {
   const fleet = clone();
-  const FAKE = { 'kafka-server-start.sh': 'echo "KAFKA_OPTS=$KAFKA_OPTS"', 'zookeeper-server-start.sh': 'echo "KAFKA_OPTS=$KAFKA_OPTS"' };
+  const kraft = validateFleet(kraftClone());
+  const FAKE = { ...FAKE_KAFKA_STORAGE, 'kafka-server-start.sh': 'echo "KAFKA_OPTS=$KAFKA_OPTS"', 'zookeeper-server-start.sh': 'echo "KAFKA_OPTS=$KAFKA_OPTS"' };
   const cases = [
     ['kafka', kafkaConfigData(fleet, fleet.regions[0]), 'kafka-0'],
     ['zookeeper', zookeeperConfigData(fleet, fleet.regions[0]), 'zookeeper-0'],
+    ['kafka-controller', controllerConfigData(kraft, kraft.regions[0]), 'kafka-controller-0'],
   ] as const;
+  // The controller's start.sh formats its storage first (the fake kafka-storage.sh prints a line).
+  const lastLine = (out: string) => out.trim().split('\n').at(-1);
 
   it.each(cases)('%s: runs the image\'s agent on port 9404 with the generated rule set', (_c, data, pod) => {
     const { dir, env } = sandbox(data, FAKE);
     const r = bash(join(dir, 'cfg/start.sh'), { ...env, HOSTNAME: pod, CERT_WATCH_SECONDS: '0' });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe(`KAFKA_OPTS=-javaagent:${dir}/jmx/jmx_prometheus_javaagent-0.0.0.jar=9404:${dir}/cfg/metrics.yaml`);
+    expect(lastLine(r.stdout)).toBe(`KAFKA_OPTS=-javaagent:${dir}/jmx/jmx_prometheus_javaagent-0.0.0.jar=9404:${dir}/cfg/metrics.yaml`);
     expect(data['start.sh']).toContain('JMX_EXPORTER_HOME="${JMX_EXPORTER_HOME:-/opt/prometheus-jmx-exporter}"');
   });
 
   it.each(cases)('%s: METRICS_PORT=0 starts without it, a missing jar stops the pod with one line', (_c, data, pod) => {
     const { dir, env } = sandbox(data, FAKE);
     const off = bash(join(dir, 'cfg/start.sh'), { ...env, HOSTNAME: pod, CERT_WATCH_SECONDS: '0', METRICS_PORT: '0' });
-    expect(off.stdout.trim()).toBe('KAFKA_OPTS=');
+    expect(lastLine(off.stdout)).toBe('KAFKA_OPTS=');
     const missing = bash(join(dir, 'cfg/start.sh'), { ...env, HOSTNAME: pod, CERT_WATCH_SECONDS: '0', JMX_EXPORTER_HOME: join(dir, 'nowhere') });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe(`start: no jmx_prometheus_javaagent*.jar in ${dir}/nowhere\n`);
@@ -197,19 +238,58 @@ describe('monitoring component in KRaft mode', () => {
   const fleet = validateFleet(kraftClone());
   const management = fleet.regions.find((r) => r.name === fleet.topic.managementRegion)!;
 
-  it('has no ZooKeeper PodMonitor and no ZooKeeper or broker-controller alert (no such pods or metric exist)', () => {
+  it('has no ZooKeeper PodMonitor and no ZooKeeper or broker-controller alert (no such pods or metric exist), the KRaft alerts instead', () => {
     for (const r of fleet.regions) {
       const objects = synth(build, fleet, r);
-      expect(objects.filter((o) => o.kind === 'PodMonitor').map((o) => o.metadata.name)).toEqual(['kafka']);
+      expect(objects.filter((o) => o.kind === 'PodMonitor').map((o) => o.metadata.name)).toEqual(['kafka-controller', 'kafka']);
     }
     const names = alertsOf(fleet, management).map((a) => a.alert);
-    expect(names).toContain('KafkaRegionDown');
-    expect(names.filter((n) => n.startsWith('ZooKeeper') || n === 'KafkaActiveControllerCount')).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(['KafkaRegionDown', 'KRaftActiveControllerCount', 'KRaftQuorumAtLastMajority', 'KRaftQuorumLost']));
+    expect(names.filter((n) => n.startsWith('ZooKeeper') || n === 'KafkaActiveControllerCount' || n === 'KRaftMigrationStateUnexpected')).toEqual([]);
   });
 
-  it('keeps them in ZooKeeper mode', () => {
+  it('keeps them in ZooKeeper mode, without a KRaft alert or controller PodMonitor', () => {
     const zk = clone();
-    const names = alertsOf(zk, zk.regions.find((r) => r.name === zk.topic.managementRegion)!).map((a) => a.alert);
+    const names = managementAlerts(zk);
     expect(names).toEqual(expect.arrayContaining(['ZooKeeperQuorumLost', 'ZooKeeperQuorumAtLastMember', 'KafkaActiveControllerCount']));
+    expect(names.filter((n) => n.startsWith('KRaft'))).toEqual([]);
+    for (const r of zk.regions) expect(synth(build, zk, r).filter((o) => o.kind === 'PodMonitor').map((o) => o.metadata.name)).toEqual(['zookeeper', 'kafka']);
+  });
+
+  it('scrapes the controllers as the brokers: the agent in start.sh, metrics.yaml, the named port, the NetworkPolicy rule, a PodMonitor', () => {
+    for (const r of fleet.regions) {
+      const controllers = synth(controllersComponent.build, fleet, r);
+      const sts = find(controllers, 'StatefulSet', KRAFT.name);
+      const pm = find(synth(build, fleet, r), 'PodMonitor', KRAFT.name);
+      for (const [k, v] of Object.entries(pm.spec.selector.matchLabels)) expect([k, sts.spec.template.metadata.labels[k]]).toEqual([k, v]);
+      const [endpoint] = pm.spec.podMetricsEndpoints;
+      expect(sts.spec.template.spec.containers[0].ports).toContainEqual({ name: endpoint.port, containerPort: 9404, protocol: 'TCP' });
+      expect(endpoint.relabelings).toContainEqual({ action: 'replace', targetLabel: 'component', replacement: KRAFT.name });
+      const data = controllerConfigData(fleet, r);
+      expect(data['metrics.yaml']).toBe(jmxExporterConfig('kafka-controller'));
+      expect(data['start.sh']).toContain('METRICS_PORT="${METRICS_PORT:-9404}"');
+      expect(data['start.sh']).toContain('JMX_EXPORTER_HOME="${JMX_EXPORTER_HOME:-/opt/prometheus-jmx-exporter}"');
+      const brokers = find(synth(kafkaComponent.build, fleet, r), 'NetworkPolicy', 'kafka').spec.ingress.at(-1);
+      expect(find(controllers, 'NetworkPolicy', KRAFT.name).spec.ingress).toContainEqual(brokers);
+    }
+  });
+
+  it('reads offline partitions where the metadata mode reports them, and the migration state in migration phases only', () => {
+    const offline = (f: Fleet) => regionAlerts(f, f.regions[0]).find((a) => a.alert === 'KafkaOfflinePartitions')!.expr;
+    const state = (f: Fleet) => regionAlerts(f, f.regions[0]).find((a) => a.alert === 'KRaftMigrationStateUnexpected')?.expr;
+    const reads: Record<string, [string, string | undefined]> = {};
+    for (const [what, f] of metadataFleets()) reads[what] = [/component=~?"([^"]+)"/.exec(offline(f))![1], state(f)?.replace(/^.*\}/, '')];
+    expect(reads).toEqual({
+      zookeeper: ['kafka', undefined],
+      'migration phase 1': ['kafka|kafka-controller', ' != 2)'],
+      'migration phase 2': ['kafka|kafka-controller', ' != 2 != 1)'],
+      'migration phase 3': ['kafka-controller', ' != 1)'],
+      'migration phase 4': ['kafka-controller', ' != 1 != 3)'],
+      kraft: ['kafka-controller', undefined],
+    });
+    for (const [what, f] of metadataFleets()) {
+      const names = managementAlerts(f);
+      expect([what, names.includes('KRaftQuorumLost'), names.includes('ZooKeeperQuorumLost')]).toEqual([what, what !== 'zookeeper', !['kraft', 'migration phase 4'].includes(what)]);
+    }
   });
 });

@@ -5,7 +5,7 @@
 # `@generated` line with the region's block: the directory variables with their in-pod defaults,
 # CLUSTER_ID, pod_tables (this region's node id and clusterset host per pod ordinal, baked from
 # naming.ts), the shared functions pod_ordinal and render_template
-# (packages/platform/src/scripts/pod-functions.sh) and format_storage
+# (packages/platform/src/scripts/pod-functions.sh, with enable_metrics_agent) and format_storage
 # (packages/platform/src/scripts/kraft-storage.sh).
 set -euo pipefail
 
@@ -16,6 +16,7 @@ HOSTNAME="${HOSTNAME:?HOSTNAME must be the pod name, such as kafka-controller-0}
 export LOG_DIR="${LOG_DIR:-$RUN_DIR/logs}"
 export KAFKA_LOG4J_OPTS="${KAFKA_LOG4J_OPTS:-$KAFKA_LOG4J_DEFAULT}"
 export EXTRA_ARGS="${EXTRA_ARGS:--name kafkaController}"
+enable_metrics_agent
 
 pod_ordinal kafka-controller
 pod_tables # sets NODE_ID and ADVERTISED_HOST
