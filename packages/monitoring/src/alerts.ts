@@ -5,8 +5,8 @@ import { kafkaTuning } from '@stretched-kafka/kafka';
 // The alerts, as pure data computed from the fleet. Every threshold and `for` comes from a fleet
 // figure (scrape interval, replica.lag.time.max.ms, the brokers' ZooKeeper session timeout, the
 // ensemble size, the KRaft voters and quorum timeouts, the certificates' renewBefore), never from
-// a number picked here; `derivedFrom`
-// names them, and `firesWithinS` is the bound the rule promises from the event to firing.
+// a number picked here; `derivedFrom` names them, and `firesWithinS` is the bound the rule
+// promises from the event to firing.
 
 export type Severity = 'critical' | 'warning';
 /**
@@ -102,11 +102,12 @@ function matchers(fleet: Fleet, component: string | readonly string[], region?: 
 }
 
 /**
- * Who reports OfflinePartitionsCount: ZooKeeper-mode brokers (the one that is the controller) and
- * KRaft controllers (each from its metadata image). During a migration both, until the brokers
- * turn KRaft (phase 3), which report none.
+ * Who reports the KafkaController gauges OfflinePartitionsCount and ActiveControllerCount:
+ * ZooKeeper-mode brokers (the one that is the controller) and KRaft controllers (offline partitions
+ * from each one's metadata image). During a migration both, until the brokers turn KRaft (phase 3),
+ * which report neither.
  */
-export function offlinePartitionsSources(fleet: Fleet): string[] {
+export function controllerMetricSources(fleet: Fleet): string[] {
   const l = metadataLayout(fleet);
   return [...(l.brokers === 'kraft' ? [] : [KAFKA.name]), ...(l.controllers === 'none' ? [] : [KRAFT.name])];
 }
@@ -161,7 +162,7 @@ export function regionAlerts(fleet: Fleet, region: Region): AlertDefinition[] {
       alert: 'KafkaOfflinePartitions',
       severity: 'critical',
       scope: 'region',
-      expr: `max by (region) (${METRIC.offlinePartitions}{${matchers(fleet, offlinePartitionsSources(fleet), region)}}) > 0`,
+      expr: `max by (region) (${METRIC.offlinePartitions}{${matchers(fleet, controllerMetricSources(fleet), region)}}) > 0`,
       forS: t.intervalS,
       firesWithinS: t.brokerLossS + t.intervalS + pipelineS(t),
       summary: 'Partitions have no leader: they can be neither read nor written',
@@ -237,7 +238,14 @@ function seesEveryRegion(fleet: Fleet, t: MonitoringTimings): string {
 export function fleetAlerts(fleet: Fleet): AlertDefinition[] {
   const t = monitoringTimings(fleet);
   const guard = seesEveryRegion(fleet, t);
-  const stack = `namespace="${fleet.namespace}", component=~"${KAFKA.name}|${ZOOKEEPER.name}"`;
+  // Every stateful pod of a region: brokers, and ZooKeeper members and KRaft controllers where the fleet runs them.
+  const members = [
+    [KAFKA.name, 'broker', 'Kafka'],
+    ...(zookeeperNodes(fleet).length ? [[ZOOKEEPER.name, 'ZooKeeper member', 'ZooKeeper']] : []),
+    ...(kraftControllers(fleet).length ? [[KRAFT.name, 'KRaft controller', 'KRaft controller']] : []),
+  ];
+  const stack = `namespace="${fleet.namespace}", component=~"${members.map((m) => m[0]).join('|')}"`;
+  const kinds = members.map((m) => m[2]);
   const zookeeper = matchers(fleet, ZOOKEEPER.name);
   const controllers = matchers(fleet, KRAFT.name);
   const brokers = kafkaBrokers(fleet).length;
@@ -254,8 +262,8 @@ export function fleetAlerts(fleet: Fleet): AlertDefinition[] {
       expr: `max by (region) (up{${stack}}) == 0 and ${guard}`,
       forS: 2 * t.intervalS,
       firesWithinS: 2 * t.intervalS + pipelineS(t),
-      summary: 'Region {{ $labels.region }}: no broker and no ZooKeeper member answers',
-      description: `Every Kafka and ZooKeeper pod of {{ $labels.region }} has missed two scrapes in a row. Its replicas leave the ISRs after replica.lag.time.max.ms = ${t.replicaLagS * 1000} ms; writes continue with min.insync.replicas = ${fleet.kafka.minInsyncReplicas} as long as no other region is lost.`,
+      summary: `Region {{ $labels.region }}: no ${members.map((m) => m[1]).join(' and no ')} answers`,
+      description: `Every ${kinds.length > 2 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : kinds.join(' and ')} pod of {{ $labels.region }} has missed two scrapes in a row. Its replicas leave the ISRs after replica.lag.time.max.ms = ${t.replicaLagS * 1000} ms; writes continue with min.insync.replicas = ${fleet.kafka.minInsyncReplicas} as long as no other region is lost.`,
       derivedFrom: ['monitoring.scrapeIntervalSeconds', 'regions'],
     },
     {

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { Fleet, KAFKA, ZOOKEEPER, labels } from '@stretched-kafka/fleet';
+import { Fleet, KAFKA, KRAFT, ZOOKEEPER, kraftControllers, labels } from '@stretched-kafka/fleet';
 import { METRIC } from '@stretched-kafka/platform';
 import type { RegionProps } from '@stretched-kafka/core';
+import { controllerMetricSources } from './alerts';
 
 /** The label kube-prometheus-stack's and the Grafana Helm chart's dashboard sidecar look for. */
 export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
@@ -18,19 +19,24 @@ interface Panel {
 function panels(fleet: Fleet): Panel[] {
   const k = `namespace="${fleet.namespace}", component="${KAFKA.name}", region=~"$region"`;
   const z = `namespace="${fleet.namespace}", component="${ZOOKEEPER.name}", region=~"$region"`;
+  const q = `namespace="${fleet.namespace}", component="${KRAFT.name}", region=~"$region"`;
+  const of = (components: readonly string[]) => (components.length === 1 ? `namespace="${fleet.namespace}", component="${components[0]}", region=~"$region"` : `namespace="${fleet.namespace}", component=~"${components.join('|')}", region=~"$region"`);
+  // Who reports being the active controller, and offline partitions: ZooKeeper-mode brokers, KRaft controllers, both while migrating.
+  const controllers = of(controllerMetricSources(fleet));
   return [
     { title: 'Pods answering scrapes', expr: `sum by (region, component) (up{namespace="${fleet.namespace}", region=~"$region"})`, legend: '{{region}} {{component}}' },
-    { title: 'Active controller (by region)', expr: `sum by (region) (${METRIC.activeController}{${k}})`, legend: '{{region}}' },
+    { title: 'Active controller (by region)', expr: `sum by (region) (${METRIC.activeController}{${controllers}})`, legend: '{{region}}' },
     { title: 'Under-replicated partitions', expr: `sum by (region) (${METRIC.underReplicated}{${k}})`, legend: '{{region}}' },
     { title: 'Partitions under / at min ISR', expr: `sum by (region) (${METRIC.underMinIsr}{${k}}) or label_replace(sum by (region) (${METRIC.atMinIsr}{${k}}), "region", "$1 at min", "region", "(.*)")`, legend: '{{region}}' },
     { title: 'Partition leaders per region', expr: `sum by (region) (${METRIC.leaders}{${k}})`, legend: '{{region}}' },
-    { title: 'Offline partitions', expr: `max by (region) (${METRIC.offlinePartitions}{${k}})`, legend: '{{region}}' },
+    { title: 'Offline partitions', expr: `max by (region) (${METRIC.offlinePartitions}{${controllers}})`, legend: '{{region}}' },
     { title: 'ISR shrinks / expands per second', expr: `sum by (region) (rate(${METRIC.isrShrinks}{${k}}[5m])) or label_replace(sum by (region) (rate(${METRIC.isrExpands}{${k}}[5m])), "region", "$1 expands", "region", "(.*)")`, legend: '{{region}}' },
     { title: 'Cross-region replication lag (messages, largest per follower)', expr: `max by (region, pod) (${METRIC.replicaMaxLag}{${k}})`, legend: '{{region}} {{pod}}' },
     { title: 'Produce request time p99', expr: `max by (region, pod) (${METRIC.requestTotalTimeMs}{${k}, request="Produce", quantile="0.99"})`, legend: '{{region}} {{pod}}', unit: 'ms' },
     { title: 'Follower fetch time p99 (includes replica.fetch.wait.max.ms)', expr: `max by (region, pod) (${METRIC.requestTotalTimeMs}{${k}, request="FetchFollower", quantile="0.99"})`, legend: '{{region}} {{pod}}', unit: 'ms' },
     { title: 'Bytes in per second', expr: `sum by (region) (rate(${METRIC.bytesIn}{${k}}[5m]))`, legend: '{{region}}', unit: 'Bps' },
     { title: 'ZooKeeper members serving (leader / follower)', expr: `sum by (region, role) (${METRIC.zookeeperServing}{${z}})`, legend: '{{region}} {{role}}' },
+    ...(kraftControllers(fleet).length ? [{ title: 'KRaft voters by Raft state', expr: `sum by (region, state) (${METRIC.raftState}{${q}})`, legend: '{{region}} {{state}}' }] : []),
   ];
 }
 

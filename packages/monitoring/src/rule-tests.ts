@@ -1,6 +1,6 @@
 import { Fleet, KAFKA, KRAFT, MigrationPhase, Node, Region, ZOOKEEPER, kafkaBrokers, kraftControllers, zookeeperNodes } from '@stretched-kafka/fleet';
 import { METRIC, ZK_MIGRATION_STATE } from '@stretched-kafka/platform';
-import { AlertDefinition, MIGRATION_STATES, alertsOf, monitoringTimings, offlinePartitionsSources, promDuration } from './alerts';
+import { AlertDefinition, MIGRATION_STATES, alertsOf, monitoringTimings, controllerMetricSources, promDuration } from './alerts';
 import { alertingRule } from './monitors';
 
 // Unit tests of the generated alerts for Prometheus' own `promtool test rules` (npm run
@@ -71,7 +71,7 @@ function allCases(fleet: Fleet): RuleCase[] {
     quorum(fleet, zookeeperNodes(fleet), ZOOKEEPER.name, METRIC.zookeeperServing, (n, leader) => ({ server_id: String(n.id), role: leader ? 'Leader' : 'Follower' }), lost);
   const voters = (lost: number, values?: string): Series[] => quorum(fleet, kraftControllers(fleet), KRAFT.name, METRIC.raftState, (_n, leader) => ({ state: leader ? 'leader' : 'follower' }), lost, values);
   const controllers = kraftControllers(fleet);
-  const offlineSource = offlinePartitionsSources(fleet)[0];
+  const offlineSource = controllerMetricSources(fleet)[0];
   // Messages in at 2400 per scrape interval over 24 leaders: 100 per partition and interval.
   const perPartitionPerS = 100 / t.intervalS;
   const lagThreshold = (t.replicaLagS / 2) * perPartitionPerS;

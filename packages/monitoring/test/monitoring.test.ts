@@ -274,7 +274,7 @@ describe('monitoring component in KRaft mode', () => {
     }
   });
 
-  it('reads offline partitions where the metadata mode reports them, and the migration state in migration phases only', () => {
+  it('reads offline partitions and the active controller where the metadata mode reports them, the migration state in migration phases only', () => {
     const offline = (f: Fleet) => regionAlerts(f, f.regions[0]).find((a) => a.alert === 'KafkaOfflinePartitions')!.expr;
     const state = (f: Fleet) => regionAlerts(f, f.regions[0]).find((a) => a.alert === 'KRaftMigrationStateUnexpected')?.expr;
     const reads: Record<string, [string, string | undefined]> = {};
@@ -287,6 +287,18 @@ describe('monitoring component in KRaft mode', () => {
       'migration phase 4': ['kafka-controller', ' != 1 != 3)'],
       kraft: ['kafka-controller', undefined],
     });
+    // Region down counts every stateful pod the region runs; the dashboard reads the controller gauges where they are.
+    const down = (f: Fleet) => fleetAlerts(f).find((a) => a.alert === 'KafkaRegionDown')!;
+    expect(down(clone()).expr).toContain('component=~"kafka|zookeeper"}');
+    expect(down(migrating(2)).expr).toContain('component=~"kafka|zookeeper|kafka-controller"}');
+    expect(down(validateFleet(kraftClone()))).toMatchObject({ expr: expect.stringContaining('component=~"kafka|kafka-controller"}'), summary: 'Region {{ $labels.region }}: no broker and no KRaft controller answers' });
+    const panels = (f: Fleet) => JSON.parse(dashboardJson(f)).panels.map((p: any) => [p.title, p.targets[0].expr]);
+    expect(panels(validateFleet(kraftClone()))).toEqual(expect.arrayContaining([
+      ['Active controller (by region)', expect.stringContaining('component="kafka-controller"')],
+      ['Offline partitions', expect.stringContaining('component="kafka-controller"')],
+      ['KRaft voters by Raft state', expect.stringContaining(`${METRIC.raftState}{`)],
+    ]));
+    expect(panels(clone()).map((p: string[]) => p[0])).not.toContain('KRaft voters by Raft state');
     for (const [what, f] of metadataFleets()) {
       const names = managementAlerts(f);
       expect([what, names.includes('KRaftQuorumLost'), names.includes('ZooKeeperQuorumLost')]).toEqual([what, what !== 'zookeeper', !['kraft', 'migration phase 4'].includes(what)]);
