@@ -141,12 +141,6 @@ export function prometheusWanted(h: Harness): boolean {
     log('prometheus: skipped: monitoring.enabled is false in the fleet (no agents, no PodMonitors, no rules)');
     return false;
   }
-  if (h.fleet.metadata.mode === 'kraft') {
-    // The layer scrapes the KRaft controllers and carries the KRaft alerts (packages/monitoring),
-    // but this stage has not been run against them: it is still kept to ZooKeeper mode.
-    log('prometheus: skipped in KRaft mode: the KRaft controllers\' PodMonitor and KRaft* alerts are not yet proven by this stage');
-    return false;
-  }
   if (process.env.E2E_ALERTS === '0') {
     log('prometheus: skipped (E2E_ALERTS=0)');
     return false;
