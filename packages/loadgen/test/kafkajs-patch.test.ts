@@ -206,3 +206,149 @@ describe('patched kafkajs: record encoding without zero-filled, growing buffers'
     expect(decoded.firstSequence).toBe(9);
   });
 });
+
+describe('patched kafkajs: a request waiting on a broker Kafka declared dead', () => {
+  const BrokerPool = require('kafkajs/src/cluster/brokerPool');
+  const ConnectionPool = require('kafkajs/src/network/connectionPool');
+  const Broker = require('kafkajs/src/broker');
+  const { lookup } = require('kafkajs/src/protocol/requests');
+  const apiKeys = require('kafkajs/src/protocol/requests/apiKeys');
+
+  /**
+   * Broker 1 is real kafkajs (Broker over ConnectionPool) talking to a TCP server that never
+   * answers, with a request timeout far beyond the test's: only the patch can end its requests.
+   * Broker 2 is a stand-in whose metadata lists broker 1 until `failOver()`, as a live broker
+   * does until the controller declares the cut one dead.
+   */
+  async function pool() {
+    const silent = await silentBroker();
+    const cut = new Broker({
+      connectionPool: new ConnectionPool({ host: '127.0.0.1', port: silent.port, logger, socketFactory: socketFactory(), requestTimeout: 60_000, connectionTimeout: 1000 }),
+      logger,
+      nodeId: 1,
+    });
+    cut.lookupRequest = lookup({ [apiKeys.Produce]: { minVersion: 3, maxVersion: 7 }, [apiKeys.Metadata]: { minVersion: 0, maxVersion: 6 } });
+    let failedOver = false;
+    const asked: string[] = [];
+    const live = (nodeId: number) => ({
+      nodeId,
+      connectionPool: { host: `b${nodeId}`, port: 9093, rack: null, lastDataAt: () => Date.now() - nodeId, abandon: () => undefined },
+      isConnected: () => true,
+      disconnect: async () => undefined,
+      metadata: async () => {
+        asked.push(`b${nodeId}`);
+        const listed = [2, 3].map((id) => ({ nodeId: id, host: `b${id}`, port: 9093, rack: null }));
+        return { brokers: [...(failedOver ? [] : [{ nodeId: 1, host: '127.0.0.1', port: silent.port, rack: null }]), ...listed], topicMetadata: [] };
+      },
+      produce: async () => ({ topics: [{ topicName: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' }] }] }),
+    });
+    const brokerPool = Object.create(BrokerPool.prototype);
+    Object.assign(brokerPool, { brokers: { 1: cut, 2: live(2), 3: live(3) }, logger, rootLogger: logger, metadataMaxAge: 0, retrier: createRetry({ retries: 0 }) });
+    brokerPool.seedBroker = brokerPool.brokers[2];
+    brokerPool.findConnectedBroker = async () => brokerPool.brokers[2];
+    return {
+      silent,
+      cut,
+      brokerPool,
+      asked,
+      failOver: () => {
+        failedOver = true;
+      },
+      close: () => {
+        for (const s of silent.sockets) s.destroy();
+        silent.server.close();
+      },
+    };
+  }
+
+  /** A produce request to broker 1 that the silent server swallows. */
+  const producing = (cut: { produce: (r: object) => Promise<unknown> }) =>
+    cut.produce({ acks: -1, timeout: 17_000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ value: 'a' }] }] }] });
+
+  it('a metadata refresh that no longer lists the broker fails its pending requests at once (kafkajs: the refresh waits for them)', async () => {
+    const p = await pool();
+    try {
+      const pending = producing(p.cut).catch((e: Error) => e);
+      await until('the request to reach the silent broker', () => p.silent.sockets.length === 1);
+      p.failOver();
+      const started = Date.now();
+      await p.brokerPool.refreshMetadata(['t']);
+      expect(await pending).toMatchObject({ name: 'KafkaJSConnectionClosedError', host: '127.0.0.1', port: p.silent.port });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(Object.keys(p.brokerPool.brokers)).toEqual(['2', '3']);
+    } finally {
+      p.close();
+    }
+  }, 10_000);
+
+  it('probeBroker asks another broker, passes over one still answering a probe, and abandons a broker gone from its metadata', async () => {
+    const p = await pool();
+    try {
+      const pending = producing(p.cut).catch((e: Error) => e);
+      await until('the request to reach the silent broker', () => p.silent.sockets.length === 1);
+      // Still listed: nothing happens to the waiting request. Asked: the broker heard from last.
+      expect(await p.brokerPool.probeBroker(1, ['t'])).toBe(false);
+      expect(p.asked).toEqual(['b2']);
+      // Never the broker waited on, however recently heard from.
+      expect(await p.brokerPool.probeBroker(2, ['t'])).toBe(false);
+      expect(p.asked).toEqual(['b2', 'b3']);
+      // A broker still answering an earlier probe is passed over: two probes at once ask two brokers.
+      p.failOver();
+      expect(await Promise.all([p.brokerPool.probeBroker(1, ['t']), p.brokerPool.probeBroker(1, ['t'])])).toEqual([true, true]);
+      expect(p.asked).toEqual(['b2', 'b3', 'b2', 'b3']);
+      expect(await pending).toMatchObject({ name: 'KafkaJSConnectionClosedError', host: '127.0.0.1', port: p.silent.port });
+      await until('the client to close the silent socket', () => p.silent.sockets[0].destroyed || p.silent.sockets[0].readableEnded);
+    } finally {
+      p.close();
+    }
+  }, 10_000);
+
+  it('sendMessages sends the batch to the new leader moments after the failover, not at its 60 s request timeout', async () => {
+    const p = await pool();
+    let leader = 1;
+    const removed: string[] = [];
+    const cluster = {
+      addMultipleTargetTopics: async () => undefined,
+      refreshMetadataIfNecessary: async () => undefined,
+      refreshMetadata: async () => undefined,
+      probeBroker: (nodeId: number) => p.brokerPool.probeBroker(nodeId, ['t']),
+      isConnected: () => true,
+      removeBroker: ({ host, port }: { host: string; port: number }) => removed.push(`${host}:${port}`),
+      findTopicPartitionMetadata: () => [{ partitionId: 0, leader }],
+      findLeaderForPartitions: (_topic: string, partitions: string[]) => ({ [leader]: partitions.map(Number) }),
+      findBroker: async ({ nodeId }: { nodeId: string }) => p.brokerPool.brokers[nodeId],
+    };
+    const sendMessages = createSendMessages({
+      logger,
+      cluster,
+      partitioner: () => 0,
+      eosManager: {
+        acquireBrokerLock: async () => undefined,
+        releaseBrokerLock: async () => undefined,
+        isTransactional: () => false,
+        getSequence: () => 0,
+        updateSequence: () => undefined,
+        getProducerId: () => '1',
+        getProducerEpoch: () => 0,
+      },
+      retrier: createRetry({ retries: 2, initialRetryTime: 1, maxRetryTime: 5 }),
+    });
+    try {
+      const started = Date.now();
+      // Kafka's failover 1.5 s after the send: the controller moves the leader to broker 2.
+      const failover = setTimeout(() => {
+        leader = 2;
+        p.failOver();
+      }, 1500);
+      const response = await sendMessages({ acks: -1, timeout: 17_000, topicMessages: [{ topic: 't', messages: [{ value: 'a', partition: 0 }] }] });
+      clearTimeout(failover);
+      expect(response).toEqual([expect.objectContaining({ topicName: 't', partition: 0, errorCode: 0 })]);
+      expect(removed).toEqual([`127.0.0.1:${p.silent.port}`]);
+      // Probes start 1 s after the send and repeat every 0.5 s: done within about 2.5 s.
+      expect(Date.now() - started).toBeLessThan(3500);
+      expect(p.asked.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      p.close();
+    }
+  }, 10_000);
+});
